@@ -1,0 +1,14 @@
+//! Label sets and the families keyed by them.
+
+mod family;
+mod member;
+mod set;
+mod value;
+
+pub use family::{
+    CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, Labelled, SeriesRef,
+    OVERFLOW_LABEL_VALUE,
+};
+pub use member::Member;
+pub use set::{LabelSet, StrLabels};
+pub use value::LabelValue;

@@ -1,0 +1,26 @@
+//! The storage, label sets, registry and encoders behind
+//! [tallymark](https://docs.rs/tallymark). Users depend on the `tallymark` facade, which
+//! re-exports this crate.
+//!
+//! The modules follow the data path: [`descriptor`] (what a family is) → [`metric`] and
+//! [`labels`] (storage) → [`registry`] (the catalog) → [`encoding`] (exposition).
+
+pub mod descriptor;
+pub mod encoding;
+pub mod labels;
+pub mod metric;
+pub mod names;
+pub mod registry;
+
+pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
+pub use labels::{
+    CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, LabelSet, LabelValue,
+    SeriesRef, StrLabels,
+};
+pub use metric::buckets;
+pub use metric::{Counter, Gauge, Histogram, HistogramTimer, IntGauge};
+pub use registry::{Collection, Collector, Metric, Registration, Registry, RegistryError};
+
+/// Re-exported for code that `#[tallymark::metric]` generates.
+#[doc(hidden)]
+pub use inventory;

@@ -1,0 +1,95 @@
+//! A monotonically increasing total.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::descriptor::{Descriptor, UNNAMED};
+use crate::metric::atomic_f64::add_f64;
+
+/// A counter: the whole-number part lives in its own atomic so `inc()` is one
+/// `fetch_add`, and fractional increments go to a second, f64-valued atomic.
+///
+/// ```
+/// use tallymark_core::Counter;
+///
+/// static JOBS: Counter = Counter::new();
+/// JOBS.inc();
+/// JOBS.inc_by(2);
+/// JOBS.inc_by_f64(0.5);
+/// assert_eq!(JOBS.get(), 3.5);
+/// ```
+#[derive(Debug)]
+pub struct Counter {
+    whole: AtomicU64,
+    fraction: AtomicU64,
+    desc: &'static Descriptor,
+}
+
+impl Counter {
+    /// A counter at zero, usable in a `static`.
+    pub const fn new() -> Self {
+        Counter {
+            whole: AtomicU64::new(0),
+            fraction: AtomicU64::new(0),
+            desc: &UNNAMED,
+        }
+    }
+
+    /// Attaches the family's descriptor; `#[tallymark::metric]` calls this.
+    pub const fn described(mut self, desc: &'static Descriptor) -> Self {
+        self.desc = desc;
+        self
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.whole.fetch_add(1, Relaxed);
+    }
+
+    /// Adds a whole number.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.whole.fetch_add(n, Relaxed);
+    }
+
+    /// Adds a fractional amount. Negative and NaN amounts are ignored, because a counter
+    /// that goes down reads as a reset to every `rate()`.
+    #[inline]
+    pub fn inc_by_f64(&self, v: f64) {
+        if v > 0.0 {
+            add_f64(&self.fraction, v);
+        }
+    }
+
+    /// The current total.
+    pub fn get(&self) -> f64 {
+        self.whole.load(Relaxed) as f64 + f64::from_bits(self.fraction.load(Relaxed))
+    }
+
+    /// The current total as written out: exact as an integer while no fractional amount
+    /// was added.
+    pub(crate) fn value(&self) -> crate::encoding::Value {
+        let whole = self.whole.load(Relaxed);
+        let fraction = f64::from_bits(self.fraction.load(Relaxed));
+        if fraction == 0.0 {
+            crate::encoding::Value::Unsigned(whole)
+        } else {
+            crate::encoding::Value::Float(whole as f64 + fraction)
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        self.whole.store(0, Relaxed);
+        self.fraction.store(0, Relaxed);
+    }
+
+    pub(crate) const fn descriptor(&self) -> &'static Descriptor {
+        self.desc
+    }
+}
+
+impl Default for Counter {
+    fn default() -> Self {
+        Counter::new()
+    }
+}

@@ -1,0 +1,223 @@
+//! Observations counted into buckets.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use crate::descriptor::{Descriptor, UNNAMED};
+use crate::metric::atomic_f64::add_f64;
+use crate::metric::buckets::{self, BucketsError, DEFAULT_BUCKETS, MAX_BUCKETS};
+
+/// Where a histogram keeps its per-bucket counts: one slot per finite bound, then one for
+/// `+Inf`. Counts are not cumulative, so an observation touches a single slot.
+pub trait BucketCounts: Send + Sync + sealed::Sealed {
+    /// The slots.
+    fn slots(&self) -> &[AtomicU64];
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::InlineCounts {}
+    impl Sealed for super::BoxedCounts {}
+}
+
+/// Counts stored inside the histogram itself, so a `static` needs no allocation.
+#[derive(Debug)]
+pub struct InlineCounts([AtomicU64; MAX_BUCKETS + 1]);
+
+impl BucketCounts for InlineCounts {
+    #[inline]
+    fn slots(&self) -> &[AtomicU64] {
+        &self.0
+    }
+}
+
+/// Counts sized to the bounds, for the series of a labelled family.
+#[derive(Debug)]
+pub struct BoxedCounts(Box<[AtomicU64]>);
+
+impl BucketCounts for BoxedCounts {
+    #[inline]
+    fn slots(&self) -> &[AtomicU64] {
+        &self.0
+    }
+}
+
+/// A histogram. `Histogram` alone is the unlabelled kind that lives in a `static`; the
+/// series of a labelled family are `Histogram<BoxedCounts>`.
+///
+/// `_count` is the sum of the bucket slots rather than a counter of its own, so `+Inf`
+/// always equals `_count`, even in a scrape that races an observation.
+///
+/// ```
+/// use tallymark_core::Histogram;
+///
+/// static LATENCY: Histogram = Histogram::with_buckets(&[0.1, 0.5, 1.0]);
+/// LATENCY.observe(0.3);
+/// LATENCY.observe(2.0);
+/// assert_eq!(LATENCY.count(), 2);
+/// assert_eq!(LATENCY.sum(), 2.3);
+/// ```
+#[derive(Debug)]
+pub struct Histogram<C: BucketCounts = InlineCounts> {
+    bounds: &'static [f64],
+    sum: AtomicU64,
+    counts: C,
+    desc: &'static Descriptor,
+}
+
+impl Histogram {
+    /// A histogram with the Prometheus default buckets (0.005 … 10).
+    pub const fn new() -> Self {
+        Self::with_buckets(&DEFAULT_BUCKETS)
+    }
+
+    /// A histogram with the given bounds, which must strictly ascend and hold no NaN; a
+    /// trailing `+Inf` is allowed. Meant for `static` initialisers, where bad bounds are a
+    /// compile error; use [`Histogram::try_with_buckets`] for bounds known only at run time.
+    ///
+    /// # Panics
+    /// When the bounds break the rules above.
+    pub const fn with_buckets(bounds: &'static [f64]) -> Self {
+        Histogram {
+            bounds: buckets::checked(bounds),
+            sum: AtomicU64::new(0),
+            counts: InlineCounts([const { AtomicU64::new(0) }; MAX_BUCKETS + 1]),
+            desc: &UNNAMED,
+        }
+    }
+
+    /// Like [`Histogram::with_buckets`], reporting bad bounds as an error.
+    pub fn try_with_buckets(bounds: &'static [f64]) -> Result<Self, BucketsError> {
+        buckets::validate(bounds)?;
+        Ok(Self::with_buckets(bounds))
+    }
+
+    /// Attaches the family's descriptor, taking its buckets when it has any;
+    /// `#[tallymark::metric]` calls this.
+    pub const fn described(mut self, desc: &'static Descriptor) -> Self {
+        if !desc.buckets().is_empty() {
+            self.bounds = buckets::checked(desc.buckets());
+        }
+        self.desc = desc;
+        self
+    }
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram::new()
+    }
+}
+
+impl Histogram<BoxedCounts> {
+    /// A family series: counts sized to `bounds`, which the family has validated.
+    pub(crate) fn series(bounds: &'static [f64], desc: &'static Descriptor) -> Self {
+        let slots = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
+        Histogram {
+            bounds,
+            sum: AtomicU64::new(0),
+            counts: BoxedCounts(slots),
+            desc,
+        }
+    }
+}
+
+impl<C: BucketCounts> Histogram<C> {
+    /// Records one observation. NaN lands in `+Inf`, as in client_golang.
+    #[inline]
+    pub fn observe(&self, v: f64) {
+        // First bound that is >= v; `!(v <= b)` sends NaN past every bound.
+        let slot = self.bounds.partition_point(|b| !(v <= *b));
+        self.counts.slots()[slot].fetch_add(1, Relaxed);
+        add_f64(&self.sum, v);
+    }
+
+    /// Records a duration in seconds.
+    #[inline]
+    pub fn observe_duration(&self, d: Duration) {
+        self.observe(d.as_secs_f64());
+    }
+
+    /// Starts a timer that records the elapsed seconds when dropped.
+    ///
+    /// ```
+    /// use tallymark_core::Histogram;
+    ///
+    /// static WORK_SECONDS: Histogram = Histogram::new();
+    /// {
+    ///     let _timer = WORK_SECONDS.start_timer();
+    ///     // ... the work ...
+    /// }
+    /// assert_eq!(WORK_SECONDS.count(), 1);
+    /// ```
+    pub fn start_timer(&self) -> HistogramTimer<'_, C> {
+        HistogramTimer {
+            histogram: self,
+            start: Instant::now(),
+            armed: true,
+        }
+    }
+
+    /// How many observations were recorded.
+    pub fn count(&self) -> u64 {
+        self.counts.slots().iter().map(|c| c.load(Relaxed)).sum()
+    }
+
+    /// The sum of all observations.
+    pub fn sum(&self) -> f64 {
+        f64::from_bits(self.sum.load(Relaxed))
+    }
+
+    /// The finite upper bounds, ascending.
+    pub fn bounds(&self) -> &'static [f64] {
+        self.bounds
+    }
+
+    /// The non-cumulative count per bucket, the last being `+Inf`.
+    pub(crate) fn slots(&self) -> &[AtomicU64] {
+        &self.counts.slots()[..=self.bounds.len()]
+    }
+
+    pub(crate) fn reset(&self) {
+        for slot in self.counts.slots() {
+            slot.store(0, Relaxed);
+        }
+        self.sum.store(0, Relaxed);
+    }
+
+    pub(crate) const fn descriptor(&self) -> &'static Descriptor {
+        self.desc
+    }
+}
+
+/// Records the time since [`Histogram::start_timer`] when dropped.
+#[must_use = "the timer records when dropped; binding it to `_` drops it at once"]
+#[derive(Debug)]
+pub struct HistogramTimer<'a, C: BucketCounts> {
+    histogram: &'a Histogram<C>,
+    start: Instant,
+    armed: bool,
+}
+
+impl<C: BucketCounts> HistogramTimer<'_, C> {
+    /// Records now and returns the elapsed seconds.
+    pub fn observe_duration(mut self) -> f64 {
+        self.armed = false;
+        let secs = self.start.elapsed().as_secs_f64();
+        self.histogram.observe(secs);
+        secs
+    }
+
+    /// Drops the timer without recording.
+    pub fn discard(mut self) {
+        self.armed = false;
+    }
+}
+
+impl<C: BucketCounts> Drop for HistogramTimer<'_, C> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.histogram.observe(self.start.elapsed().as_secs_f64());
+        }
+    }
+}

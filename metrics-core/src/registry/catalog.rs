@@ -1,0 +1,63 @@
+//! The program-wide catalog: every family submitted through `inventory`, gathered once.
+
+use std::sync::OnceLock;
+
+use crate::registry::{Metric, Registry, RegistryError};
+
+/// One family submitted to the global catalog. `#[tallymark::metric]` emits
+/// `inventory::submit!` with one of these for each declared `static`.
+pub struct Registration {
+    metric: &'static dyn Metric,
+}
+
+impl Registration {
+    /// Wraps a declared family.
+    pub const fn new(metric: &'static dyn Metric) -> Self {
+        Registration { metric }
+    }
+}
+
+inventory::collect!(Registration);
+
+struct Catalog {
+    registry: Registry,
+    errors: Vec<RegistryError>,
+}
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+fn catalog() -> &'static Catalog {
+    CATALOG.get_or_init(|| {
+        let registry = Registry::new();
+        let mut submitted: Vec<&'static dyn Metric> =
+            inventory::iter::<Registration>.into_iter().map(|r| r.metric).collect();
+        // Link order is arbitrary; sorting makes "first" and "second" in a collision report
+        // the same on every run.
+        submitted.sort_by_key(|m| (m.descriptor().name(), m.descriptor().module()));
+        let errors = submitted
+            .into_iter()
+            .filter_map(|m| registry.register_static(m).err())
+            .collect();
+        Catalog { registry, errors }
+    })
+}
+
+/// The global registry: every declared family of the program, plus collectors registered
+/// at run time.
+pub fn global() -> &'static Registry {
+    &catalog().registry
+}
+
+impl Registry {
+    /// The global registry; see [`global`].
+    pub fn global() -> &'static Registry {
+        global()
+    }
+
+    /// Problems found while building the global catalog, such as two families with one
+    /// name. The refused families are left out of every scrape; the standalone server
+    /// refuses to start while this is non-empty.
+    pub fn catalog_errors() -> &'static [RegistryError] {
+        &catalog().errors
+    }
+}

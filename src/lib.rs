@@ -1,0 +1,59 @@
+//! Prometheus metrics for Rust: families declared as `static`s, recorded through atomics
+//! with no lock and no lazy initialisation, served in the Prometheus text format.
+//!
+//! ```
+//! use tallymark::{metric, CounterFamily, Histogram};
+//!
+//! /// Total HTTP requests.
+//! #[metric(labels(method, endpoint, status))]
+//! static HTTP_REQUESTS_TOTAL: CounterFamily<3> = CounterFamily::new();
+//!
+//! /// Time spent on a batch, in seconds.
+//! #[metric(buckets = [0.1, 0.5, 1.0])]
+//! static BATCH_DURATION_SECONDS: Histogram = Histogram::new();
+//!
+//! HTTP_REQUESTS_TOTAL.labels(["GET", "/api/users", "200"]).inc();
+//! BATCH_DURATION_SECONDS.observe(0.3);
+//!
+//! let text = tallymark::render();
+//! assert!(text.contains("http_requests_total{method=\"GET\",endpoint=\"/api/users\",status=\"200\"} 1\n"));
+//! assert!(text.contains("batch_duration_seconds_bucket{le=\"0.5\"} 1\n"));
+//! ```
+
+pub use tallymark_core::{
+    buckets, descriptor, encoding, labels, names, registry, Collection, Collector, Counter,
+    CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
+    HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind,
+    Registry, RegistryError, SeriesRef, StrLabels, DEFAULT_BUDGET,
+};
+pub use tallymark_macros::{metric, LabelSet, LabelValue};
+
+#[cfg(feature = "http")]
+pub use tallymark_http::{serve, serve_registry, ServeError, ServerHandle};
+
+/// The global registry: every `#[metric]` static in the program, and the collectors added
+/// to it.
+pub fn registry() -> &'static Registry {
+    Registry::global()
+}
+
+/// The global registry in Prometheus text format 0.0.4.
+pub fn render() -> String {
+    Registry::global().render()
+}
+
+/// Adds a collector to the global registry; it is asked for its families at every scrape.
+pub fn register_collector(collector: impl Collector + 'static) {
+    Registry::global().register_collector(collector);
+}
+
+/// Paths that macro-generated code names. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use std::borrow::Cow;
+    pub use std::hash::{Hash, Hasher};
+    pub use std::module_path;
+    pub use std::option::Option::{self, None, Some};
+    pub use tallymark_core::inventory;
+    pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};
+}
