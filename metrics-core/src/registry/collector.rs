@@ -20,13 +20,13 @@ use crate::encoding::Value;
 ///
 /// let registry = Registry::new();
 /// registry.register_collector(Pool);
-/// assert_eq!(
-///     registry.render(),
-///     "# HELP pool_connections Connections by state.\n\
-///      # TYPE pool_connections gauge\n\
-///      pool_connections{state=\"idle\"} 3\n\
-///      pool_connections{state=\"busy\"} 1\n"
-/// );
+/// let expected = [
+///     "# HELP pool_connections Connections by state.",
+///     "# TYPE pool_connections gauge",
+///     "pool_connections{state=\"idle\"} 3",
+///     "pool_connections{state=\"busy\"} 1",
+/// ];
+/// assert_eq!(registry.render(), expected.map(|l| format!("{l}\n")).concat());
 /// ```
 pub trait Collector: Send + Sync {
     /// Adds this scrape's families to `out`.
