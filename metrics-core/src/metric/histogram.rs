@@ -128,7 +128,10 @@ impl<C: BucketCounts> Histogram<C> {
     pub fn observe(&self, v: f64) {
         // First bound that is >= v; `!(v <= b)` sends NaN past every bound.
         let slot = self.bounds.partition_point(|b| !(v <= *b));
-        self.counts.slots()[slot].fetch_add(1, Relaxed);
+        // There is always a slot per bound plus `+Inf`; `get` spares the panic path.
+        if let Some(count) = self.counts.slots().get(slot) {
+            count.fetch_add(1, Relaxed);
+        }
         add_f64(&self.sum, v);
     }
 

@@ -34,10 +34,15 @@ fn catalog() -> &'static Catalog {
         // Link order is arbitrary; sorting makes "first" and "second" in a collision report
         // the same on every run.
         submitted.sort_by_key(|m| (m.descriptor().name(), m.descriptor().module()));
-        let errors = submitted
+        let errors: Vec<RegistryError> = submitted
             .into_iter()
             .filter_map(|m| registry.register_static(m).err())
             .collect();
+        // Said once, when the catalog is first used, so a program that only renders still
+        // hears about a family it lost.
+        for error in &errors {
+            eprintln!("tallymark: {error}; the second declaration is left out");
+        }
         Catalog { registry, errors }
     })
 }
