@@ -3,10 +3,12 @@
 //! re-exports this crate.
 //!
 //! The modules follow the data path: [`descriptor`] (what a family is) → [`metric`] and
-//! [`labels`] (storage) → [`registry`] (the catalog) → [`encoding`] (exposition).
+//! [`labels`] (storage) → [`registry`] (the catalog) → [`encoding`] (exposition);
+//! [`instrument`] holds what the function attributes record into.
 
 pub mod descriptor;
 pub mod encoding;
+pub mod instrument;
 pub mod labels;
 pub mod metric;
 pub mod names;
@@ -18,7 +20,7 @@ pub use labels::{
     SeriesRef, StrLabels,
 };
 pub use metric::buckets;
-pub use metric::{Counter, Gauge, Histogram, HistogramTimer, IntGauge};
+pub use metric::{Counter, Gauge, Histogram, HistogramTimer, InlineCounts, IntGauge};
 pub use registry::{Collection, Collector, Metric, Registration, Registry, RegistryError};
 
 /// Re-exported for code that `#[tallymark::metric]` generates.

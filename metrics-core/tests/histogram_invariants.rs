@@ -21,7 +21,19 @@ fn bucket_lines(h: &Histogram) -> Vec<(String, u64)> {
 
 #[test]
 fn buckets_are_cumulative_ascending_and_inf_equals_count() {
-    let values = [0.0, 0.01, 0.011, 0.3, 0.3, 4.9, 5.0, 5.1, 100.0, -1.0, f64::NAN];
+    let values = [
+        0.0,
+        0.01,
+        0.011,
+        0.3,
+        0.3,
+        4.9,
+        5.0,
+        5.1,
+        100.0,
+        -1.0,
+        f64::NAN,
+    ];
     for v in values {
         SEEDED.observe(v);
     }
@@ -62,7 +74,9 @@ fn bad_bounds_are_errors_at_run_time() {
     static DESCENDING: [f64; 2] = [2.0, 1.0];
     static NAN: [f64; 2] = [1.0, f64::NAN];
     assert_eq!(
-        Histogram::try_with_buckets(&DESCENDING).unwrap_err().to_string(),
+        Histogram::try_with_buckets(&DESCENDING)
+            .unwrap_err()
+            .to_string(),
         "bucket bound 1 is not greater than the bound before it"
     );
     assert_eq!(

@@ -10,9 +10,13 @@ use tallymark_core::{
 const JOBS: Descriptor = Descriptor::new("jobs_total", "Jobs run.");
 const TEMPERATURE: Descriptor = Descriptor::new("temperature_celsius", "Room temperature.");
 const CONNECTIONS: Descriptor = Descriptor::new("connections", "Open connections.");
-const LATENCY: Descriptor = Descriptor::new("latency_seconds", "Latency.").with_buckets(&[0.1, 1.0]);
-const ODD: Descriptor = Descriptor::new("odd_values", "Edge values: \\ and \"quotes\"\nsecond line, ünïcödé.")
-    .with_labels(&["case"]);
+const LATENCY: Descriptor =
+    Descriptor::new("latency_seconds", "Latency.").with_buckets(&[0.1, 1.0]);
+const ODD: Descriptor = Descriptor::new(
+    "odd_values",
+    "Edge values: \\ and \"quotes\"\nsecond line, ünïcödé.",
+)
+.with_labels(&["case"]);
 const PATHS: Descriptor =
     Descriptor::new("path_hits_total", "Hits by path.").with_labels(&["path"]);
 const SIZES: Descriptor = Descriptor::new("size_bytes", "Sizes.")
@@ -111,8 +115,9 @@ fn label_values_help_and_special_floats_are_escaped_and_spelled_as_go_does() {
 
 #[test]
 fn label_sets_past_the_budget_fold_into_one_overflow_series_and_are_counted() {
-    const SMALL: Descriptor =
-        Descriptor::new("small_total", "Few paths.").with_labels(&["path"]).with_budget(2);
+    const SMALL: Descriptor = Descriptor::new("small_total", "Few paths.")
+        .with_labels(&["path"])
+        .with_budget(2);
     let registry = Registry::new();
     let family = Arc::new(CounterFamily::<1>::new().described(&SMALL));
     registry.register(family.clone()).unwrap();

@@ -292,7 +292,10 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         }
         let overflow = self.overflow.get_or_init(|| {
             let mut text = Vec::new();
-            let pairs = self.label_names().iter().map(|n| (*n, OVERFLOW_LABEL_VALUE));
+            let pairs = self
+                .label_names()
+                .iter()
+                .map(|n| (*n, OVERFLOW_LABEL_VALUE));
             write_label_pairs(&mut text, pairs);
             Arc::new(self.labelled(text))
         });

@@ -16,15 +16,16 @@ pub trait BucketCounts: Send + Sync + sealed::Sealed {
 
 mod sealed {
     pub trait Sealed {}
-    impl Sealed for super::InlineCounts {}
+    impl<const N: usize> Sealed for super::InlineCounts<N> {}
     impl Sealed for super::BoxedCounts {}
 }
 
-/// Counts stored inside the histogram itself, so a `static` needs no allocation.
+/// Counts stored inside the histogram itself, so a `static` needs no allocation. `N` slots
+/// hold up to `N - 1` bounds; user-declared histograms take the maximum.
 #[derive(Debug)]
-pub struct InlineCounts([AtomicU64; MAX_BUCKETS + 1]);
+pub struct InlineCounts<const N: usize = { MAX_BUCKETS + 1 }>([AtomicU64; N]);
 
-impl BucketCounts for InlineCounts {
+impl<const N: usize> BucketCounts for InlineCounts<N> {
     #[inline]
     fn slots(&self) -> &[AtomicU64] {
         &self.0
@@ -78,12 +79,7 @@ impl Histogram {
     /// # Panics
     /// When the bounds break the rules above.
     pub const fn with_buckets(bounds: &'static [f64]) -> Self {
-        Histogram {
-            bounds: buckets::checked(bounds),
-            sum: AtomicU64::new(0),
-            counts: InlineCounts([const { AtomicU64::new(0) }; MAX_BUCKETS + 1]),
-            desc: &UNNAMED,
-        }
+        Histogram::inline(bounds)
     }
 
     /// Like [`Histogram::with_buckets`], reporting bad bounds as an error.
@@ -106,6 +102,25 @@ impl Histogram {
 impl Default for Histogram {
     fn default() -> Self {
         Histogram::new()
+    }
+}
+
+impl<const N: usize> Histogram<InlineCounts<N>> {
+    /// A histogram whose storage is sized for `N - 1` bounds.
+    ///
+    /// # Panics
+    /// When `bounds` are invalid or too many for `N`; in a `static`, a compile error.
+    pub(crate) const fn inline(bounds: &'static [f64]) -> Self {
+        let bounds = buckets::checked(bounds);
+        if bounds.len() >= N {
+            panic!("more histogram bounds than slots");
+        }
+        Histogram {
+            bounds,
+            sum: AtomicU64::new(0),
+            counts: InlineCounts([const { AtomicU64::new(0) }; N]),
+            desc: &UNNAMED,
+        }
     }
 }
 
@@ -178,7 +193,8 @@ impl<C: BucketCounts> Histogram<C> {
 
     /// The non-cumulative count per bucket, the last being `+Inf`.
     pub(crate) fn slots(&self) -> &[AtomicU64] {
-        &self.counts.slots()[..=self.bounds.len()]
+        let slots = self.counts.slots();
+        slots.get(..=self.bounds.len()).unwrap_or(slots)
     }
 
     pub(crate) fn reset(&self) {

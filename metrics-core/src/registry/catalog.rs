@@ -29,11 +29,14 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let registry = Registry::new();
-        let mut submitted: Vec<&'static dyn Metric> =
-            inventory::iter::<Registration>.into_iter().map(|r| r.metric).collect();
+        let mut submitted: Vec<&'static dyn Metric> = inventory::iter::<Registration>
+            .into_iter()
+            .map(|r| r.metric)
+            .collect();
         // Link order is arbitrary; sorting makes "first" and "second" in a collision report
         // the same on every run.
         submitted.sort_by_key(|m| (m.descriptor().name(), m.descriptor().module()));
+        submitted.extend(crate::instrument::default_families());
         let errors: Vec<RegistryError> = submitted
             .into_iter()
             .filter_map(|m| registry.register_static(m).err())

@@ -216,7 +216,10 @@ impl Registry {
                 eprintln!("tallymark: collector family skipped: {e}");
                 continue;
             }
-            if taken.iter().any(|t| clashes(*t, (&family.name, family.kind))) {
+            if taken
+                .iter()
+                .any(|t| clashes(*t, (&family.name, family.kind)))
+            {
                 eprintln!(
                     "tallymark: collector family skipped: metric `{}` is already registered",
                     family.name

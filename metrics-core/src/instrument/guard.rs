@@ -1,0 +1,173 @@
+//! The drop guard behind `#[timed]`, `#[counted]` and `#[in_flight]`: whichever way a call
+//! ends, it is recorded exactly once, with how it ended.
+
+use std::time::Instant;
+
+use crate::labels::SeriesRef;
+use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
+
+/// How a call ended: the `result` label of the default families.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// It returned, and not an `Err`.
+    Ok,
+    /// It returned `Err(_)`.
+    Error,
+    /// Its body panicked.
+    Panic,
+    /// Its future was dropped before it finished.
+    Cancelled,
+}
+
+impl Outcome {
+    /// Every outcome, in label order.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Ok,
+        Outcome::Error,
+        Outcome::Panic,
+        Outcome::Cancelled,
+    ];
+
+    /// The label value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Panic => "panic",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// `Ok` or `Error`, after a returned `Result`.
+    #[inline]
+    pub fn of_result<T, E>(result: &Result<T, E>) -> Outcome {
+        match result {
+            Ok(_) => Outcome::Ok,
+            Err(_) => Outcome::Error,
+        }
+    }
+
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Something a call can be recorded into: a call site of a default family, or a declared
+/// counter, histogram or gauge.
+pub trait Recorder {
+    /// What entering leaves for exiting: the start time for timers, nothing otherwise.
+    type Start;
+    /// Called as the call starts.
+    fn enter(&self) -> Self::Start;
+    /// Called once as the call ends.
+    fn exit(&self, start: Self::Start, outcome: Outcome);
+}
+
+/// Records one call into a [`Recorder`]: [`CallGuard::finish`] on a normal return, or on
+/// drop, as `Panic` while unwinding and `Cancelled` otherwise (a future dropped mid-way).
+///
+/// ```
+/// use tallymark_core::instrument::{CallGuard, Outcome};
+/// use tallymark_core::Counter;
+///
+/// static CALLS: Counter = Counter::new();
+/// let guard = CallGuard::enter(&CALLS);
+/// guard.finish(Outcome::Ok);
+/// assert_eq!(CALLS.get(), 1.0);
+/// ```
+#[must_use = "a guard dropped at once records a cancelled call"]
+pub struct CallGuard<'a, R: Recorder + ?Sized> {
+    recorder: &'a R,
+    start: Option<R::Start>,
+}
+
+impl<'a, R: Recorder + ?Sized> CallGuard<'a, R> {
+    /// Starts recording a call.
+    #[inline]
+    pub fn enter(recorder: &'a R) -> Self {
+        CallGuard {
+            recorder,
+            start: Some(recorder.enter()),
+        }
+    }
+
+    /// Records the call as ended with `outcome`.
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome) {
+        if let Some(start) = self.start.take() {
+            self.recorder.exit(start, outcome);
+        }
+    }
+}
+
+impl<R: Recorder + ?Sized> Drop for CallGuard<'_, R> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(start) = self.start.take() {
+            let outcome = if std::thread::panicking() {
+                Outcome::Panic
+            } else {
+                Outcome::Cancelled
+            };
+            self.recorder.exit(start, outcome);
+        }
+    }
+}
+
+impl Recorder for Counter {
+    type Start = ();
+    #[inline]
+    fn enter(&self) {}
+    #[inline]
+    fn exit(&self, (): (), _: Outcome) {
+        self.inc();
+    }
+}
+
+impl<C: BucketCounts> Recorder for Histogram<C> {
+    type Start = Instant;
+    #[inline]
+    fn enter(&self) -> Instant {
+        Instant::now()
+    }
+    #[inline]
+    fn exit(&self, start: Instant, _: Outcome) {
+        self.observe(start.elapsed().as_secs_f64());
+    }
+}
+
+impl Recorder for IntGauge {
+    type Start = ();
+    #[inline]
+    fn enter(&self) {
+        self.inc();
+    }
+    #[inline]
+    fn exit(&self, (): (), _: Outcome) {
+        self.dec();
+    }
+}
+
+impl Recorder for Gauge {
+    type Start = ();
+    #[inline]
+    fn enter(&self) {
+        self.inc();
+    }
+    #[inline]
+    fn exit(&self, (): (), _: Outcome) {
+        self.dec();
+    }
+}
+
+impl<S: Recorder> Recorder for SeriesRef<'_, S> {
+    type Start = S::Start;
+    #[inline]
+    fn enter(&self) -> S::Start {
+        (**self).enter()
+    }
+    #[inline]
+    fn exit(&self, start: S::Start, outcome: Outcome) {
+        (**self).exit(start, outcome);
+    }
+}

@@ -1,0 +1,136 @@
+//! Call sites: the per-function storage of the default families, one `static` per
+//! annotated function, gathered through `inventory`.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+use crate::instrument::{Outcome, Recorder};
+use crate::metric::buckets::DEFAULT_BUCKETS;
+use crate::metric::{Histogram, InlineCounts};
+
+/// Which function a call site belongs to.
+#[derive(Debug)]
+pub struct Callee {
+    /// The bare name, or `Type::method`.
+    pub function: &'static str,
+    /// `module_path!()` where it is defined.
+    pub module: &'static str,
+    /// Whether it returns a `Result`, so `result="error"` is a possible outcome.
+    pub fallible: bool,
+}
+
+/// The `#[counted]` storage of one function: a count per outcome.
+#[derive(Debug)]
+pub struct CountedSite {
+    pub(crate) callee: Callee,
+    pub(crate) calls: [AtomicU64; 4],
+}
+
+impl CountedSite {
+    /// A site at zero.
+    pub const fn new(callee: Callee) -> Self {
+        CountedSite {
+            callee,
+            calls: [const { AtomicU64::new(0) }; 4],
+        }
+    }
+
+    /// Calls that ended with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.calls[outcome.index()].load(Relaxed)
+    }
+}
+
+impl Recorder for CountedSite {
+    type Start = ();
+    #[inline]
+    fn enter(&self) {}
+    #[inline]
+    fn exit(&self, (): (), outcome: Outcome) {
+        self.calls[outcome.index()].fetch_add(1, Relaxed);
+    }
+}
+
+/// Slots for the default buckets plus `+Inf`.
+const TIMED_SLOTS: usize = DEFAULT_BUCKETS.len() + 1;
+
+/// The `#[timed]` storage of one function: a histogram of seconds per outcome.
+#[derive(Debug)]
+pub struct TimedSite {
+    pub(crate) callee: Callee,
+    pub(crate) durations: [Histogram<InlineCounts<TIMED_SLOTS>>; 4],
+}
+
+impl TimedSite {
+    /// A site at zero, with the default buckets.
+    pub const fn new(callee: Callee) -> Self {
+        TimedSite {
+            callee,
+            durations: [const { Histogram::inline(&DEFAULT_BUCKETS) }; 4],
+        }
+    }
+
+    /// The histogram of calls that ended with `outcome`.
+    pub fn durations(&self, outcome: Outcome) -> &Histogram<InlineCounts<TIMED_SLOTS>> {
+        &self.durations[outcome.index()]
+    }
+}
+
+impl Recorder for TimedSite {
+    type Start = Instant;
+    #[inline]
+    fn enter(&self) -> Instant {
+        Instant::now()
+    }
+    #[inline]
+    fn exit(&self, start: Instant, outcome: Outcome) {
+        self.durations[outcome.index()].observe(start.elapsed().as_secs_f64());
+    }
+}
+
+/// The `#[in_flight]` storage of one function: how many calls are running.
+#[derive(Debug)]
+pub struct InFlightSite {
+    pub(crate) callee: Callee,
+    pub(crate) running: AtomicI64,
+}
+
+impl InFlightSite {
+    /// A site at zero.
+    pub const fn new(callee: Callee) -> Self {
+        InFlightSite {
+            callee,
+            running: AtomicI64::new(0),
+        }
+    }
+
+    /// Calls running now.
+    pub fn running(&self) -> i64 {
+        self.running.load(Relaxed)
+    }
+}
+
+impl Recorder for InFlightSite {
+    type Start = ();
+    #[inline]
+    fn enter(&self) {
+        self.running.fetch_add(1, Relaxed);
+    }
+    #[inline]
+    fn exit(&self, (): (), _: Outcome) {
+        self.running.fetch_sub(1, Relaxed);
+    }
+}
+
+/// One call site submitted to the catalog; the macros emit `inventory::submit!` with one.
+#[derive(Debug)]
+pub enum SiteRegistration {
+    /// A `#[counted]` function.
+    Counted(&'static CountedSite),
+    /// A `#[timed]` function.
+    Timed(&'static TimedSite),
+    /// An `#[in_flight]` function.
+    InFlight(&'static InFlightSite),
+}
+
+inventory::collect!(SiteRegistration);
