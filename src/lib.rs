@@ -23,8 +23,8 @@
 pub use tallymark_core::{
     buckets, descriptor, encoding, labels, names, registry, Collection, Collector, Counter,
     CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
-    HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind,
-    Registry, RegistryError, SeriesRef, StrLabels, DEFAULT_BUDGET,
+    HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind, Registry,
+    RegistryError, SeriesRef, StrLabels, DEFAULT_BUDGET,
 };
 pub use tallymark_macros::{metric, LabelSet, LabelValue};
 
@@ -56,4 +56,6 @@ pub mod __private {
     pub use std::option::Option::{self, None, Some};
     pub use tallymark_core::inventory;
     pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};
+
+    pub use tallymark_core::labels::dense::{dense_count, dense_index, dense_labels, Values};
 }

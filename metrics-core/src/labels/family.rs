@@ -78,6 +78,9 @@ impl<S> Deref for SeriesRef<'_, S> {
     }
 }
 
+/// One lock's worth of a family's map.
+type Shard<K, S> = RwLock<HashTable<Entry<K, S>>>;
+
 struct Entry<K, S> {
     hash: u64,
     key: K,
@@ -102,7 +105,7 @@ pub struct Family<L: LabelSet, M: Member> {
     desc: &'static Descriptor,
     bounds: &'static [f64],
     dense: OnceLock<Box<[Labelled<M::Series>]>>,
-    shards: [RwLock<HashTable<Entry<L::Key, M::Series>>>; SHARDS],
+    shards: [Shard<L::Key, M::Series>; SHARDS],
     len: AtomicUsize,
     overflow: OnceLock<Arc<Labelled<M::Series>>>,
     overflowed: AtomicU64,

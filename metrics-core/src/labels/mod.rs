@@ -1,5 +1,6 @@
 //! Label sets and the families keyed by them.
 
+pub mod dense;
 mod family;
 mod member;
 mod set;

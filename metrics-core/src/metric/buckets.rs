@@ -99,10 +99,11 @@ pub const fn validate(bounds: &[f64]) -> Result<usize, BucketsError> {
     let mut i = 0;
     while i < len {
         let b = bounds[i];
-        if b != b {
+        if b.is_nan() {
             return Err(BucketsError::NaN { index: i });
         }
-        if i > 0 && !(b > bounds[i - 1]) {
+        // Neither side is NaN here, so `<=` is the exact negation of `>`.
+        if i > 0 && b <= bounds[i - 1] {
             return Err(BucketsError::NotAscending { index: i });
         }
         i += 1;

@@ -140,8 +140,11 @@ impl Histogram<BoxedCounts> {
 impl<C: BucketCounts> Histogram<C> {
     /// Records one observation. NaN lands in `+Inf`, as in client_golang.
     #[inline]
+    // The negated `<=` is the point: NaN compares false to every bound, so it lands past
+    // all of them without a branch of its own.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn observe(&self, v: f64) {
-        // First bound that is >= v; `!(v <= b)` sends NaN past every bound.
+        // The first bound that is >= v.
         let slot = self.bounds.partition_point(|b| !(v <= *b));
         // There is always a slot per bound plus `+Inf`; `get` spares the panic path.
         if let Some(count) = self.counts.slots().get(slot) {

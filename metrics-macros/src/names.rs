@@ -1,0 +1,119 @@
+//! The naming rules of the exposition formats, checked at compile time. The core checks
+//! the same rules at run time for metrics that bypass the macros.
+
+/// Why `name` cannot be a metric name, or `None` when it can. Colons are valid in the
+/// exposition grammar but reserved for recording rules, so declared metrics may not use
+/// them.
+pub fn metric_name_problem(name: &str) -> Option<String> {
+    if name.contains(':') {
+        return Some(format!(
+            "invalid metric name `{name}`: `:` is reserved for recording rules"
+        ));
+    }
+    if name.is_empty() {
+        return Some("a metric name cannot be empty".to_owned());
+    }
+    grammar_problem(name).map(|rule| format!("invalid metric name `{name}`: {rule}"))
+}
+
+/// Why `name` cannot be a label name, or `None` when it can.
+pub fn label_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a label name cannot be empty".to_owned());
+    }
+    if let Some(rule) = grammar_problem(name) {
+        return Some(format!("invalid label name `{name}`: {rule}"));
+    }
+    if name.starts_with("__") {
+        return Some(format!(
+            "label name `{name}` is reserved: names starting with `__` belong to Prometheus"
+        ));
+    }
+    None
+}
+
+/// Why `unit` cannot end a metric name, or `None` when it can.
+pub fn unit_problem(unit: &str) -> Option<String> {
+    let valid = !unit.is_empty() && unit.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (!valid).then(|| {
+        format!("invalid `unit` `{unit}`: a unit holds only ASCII letters, digits and `_`")
+    })
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, shared by metric and label names; callers rule out `""`.
+fn grammar_problem(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Some("a name starts with an ASCII letter or `_`");
+    }
+    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some("a name holds only ASCII letters, digits and `_`");
+    }
+    None
+}
+
+/// The text of an identifier, without the `r#` of a raw identifier.
+pub fn unraw(ident: &proc_macro2::Ident) -> String {
+    let text = ident.to_string();
+    match text.strip_prefix("r#") {
+        Some(bare) => bare.to_owned(),
+        None => text,
+    }
+}
+
+/// `NotFound` → `not_found`, `GET` → `get`, `HTTPError` → `http_error`: a new word starts
+/// at an upper-case letter after a lower-case letter or digit, and at the last capital of
+/// an acronym that a lower-case letter follows.
+pub fn snake_case(ident: &str) -> String {
+    let chars: Vec<char> = ident.chars().collect();
+    let mut out = String::with_capacity(ident.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let after_word = prev.is_lowercase() || prev.is_ascii_digit();
+            if prev != '_' && (after_word || (prev.is_uppercase() && next_is_lower)) {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_splits_words_and_acronyms() {
+        assert_eq!(snake_case("NotFound"), "not_found");
+        assert_eq!(snake_case("GET"), "get");
+        assert_eq!(snake_case("HTTPError"), "http_error");
+        assert_eq!(snake_case("Http2Upgrade"), "http2_upgrade");
+        assert_eq!(snake_case("Ok"), "ok");
+        assert_eq!(snake_case("Already_Snake"), "already_snake");
+    }
+
+    #[test]
+    fn metric_names_reject_colons_and_dashes() {
+        assert_eq!(metric_name_problem("http_requests_total"), None);
+        assert_eq!(
+            metric_name_problem("job:rate5m").as_deref(),
+            Some("invalid metric name `job:rate5m`: `:` is reserved for recording rules")
+        );
+        assert_eq!(
+            metric_name_problem("a-b").as_deref(),
+            Some("invalid metric name `a-b`: a name holds only ASCII letters, digits and `_`")
+        );
+        assert!(metric_name_problem("2xx").is_some());
+    }
+
+    #[test]
+    fn label_names_reject_the_reserved_prefix() {
+        assert_eq!(label_name_problem("method"), None);
+        assert!(label_name_problem("__name__").unwrap().contains("reserved"));
+        assert!(label_name_problem("").is_some());
+    }
+}

@@ -1,0 +1,7 @@
+use tallymark::{metric, Histogram};
+
+/// Latency.
+#[metric(buckets = [])]
+static LATENCY_SECONDS: Histogram = Histogram::new();
+
+fn main() {}

@@ -1,0 +1,7 @@
+use tallymark::{metric, Histogram};
+
+/// Latency.
+#[metric(buckets = [0.1, f64::NAN, 1.0])]
+static LATENCY_SECONDS: Histogram = Histogram::new();
+
+fn main() {}

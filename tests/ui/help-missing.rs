@@ -1,0 +1,7 @@
+use tallymark::{metric, Gauge};
+
+// A plain comment is not documentation.
+#[metric]
+static TEMPERATURE: Gauge = Gauge::new();
+
+fn main() {}

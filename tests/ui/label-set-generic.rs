@@ -1,0 +1,8 @@
+use tallymark::LabelSet;
+
+#[derive(LabelSet)]
+struct Request<T> {
+    method: T,
+}
+
+fn main() {}

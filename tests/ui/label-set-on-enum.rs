@@ -1,0 +1,9 @@
+use tallymark::LabelSet;
+
+#[derive(LabelSet)]
+enum Request {
+    Get,
+    Post,
+}
+
+fn main() {}

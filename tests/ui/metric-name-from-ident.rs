@@ -1,0 +1,7 @@
+use tallymark::{metric, Gauge};
+
+/// Room temperature.
+#[metric]
+static TEMPÉRATURE: Gauge = Gauge::new();
+
+fn main() {}

@@ -1,0 +1,7 @@
+use tallymark::metric;
+
+/// A name.
+#[metric]
+static NAME: &str = "tallymark";
+
+fn main() {}
