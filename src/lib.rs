@@ -47,6 +47,11 @@ pub fn register_collector(collector: impl Collector + 'static) {
     Registry::global().register_collector(collector);
 }
 
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Paths that macro-generated code names. Not a public API.
 #[doc(hidden)]
 pub mod __private {
