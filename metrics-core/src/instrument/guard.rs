@@ -47,13 +47,50 @@ impl Outcome {
         }
     }
 
+    /// `Ok` or `Error`, after a returned value that can be an error: what the attributes
+    /// call for a function whose return type is a `Result`.
+    #[inline]
+    pub fn of_return<R: Fallible + ?Sized>(returned: &R) -> Outcome {
+        returned.outcome()
+    }
+
     pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }
 
+/// A return value that can be an error, so that a call ends in `ok` or `error`. `Result`
+/// is one; a type of one's own can be one too, with `result = "result"` in the attribute.
+///
+/// ```
+/// use tallymark_core::instrument::{Fallible, Outcome};
+///
+/// assert_eq!(Err::<(), u8>(1).outcome(), Outcome::Error);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Result`, so a call cannot be told to have failed",
+    label = "the return type is spelled `Result`, but this one is not `std`'s",
+    note = "write `result = \"ok\"` in the attribute to record every return as `ok`, or \
+            implement `Fallible` for it"
+)]
+pub trait Fallible {
+    /// How a call that returned this value ended.
+    fn outcome(&self) -> Outcome;
+}
+
+impl<T, E> Fallible for Result<T, E> {
+    #[inline]
+    fn outcome(&self) -> Outcome {
+        Outcome::of_result(self)
+    }
+}
+
 /// Something a call can be recorded into: a call site of a default family, or a declared
 /// counter, histogram or gauge.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot record a call by itself",
+    label = "a family records into one of its series: give its label values with `labels(name = value, ..)`"
+)]
 pub trait Recorder {
     /// What entering leaves for exiting: the start time for timers, nothing otherwise.
     type Start;
@@ -112,6 +149,21 @@ impl<R: Recorder + ?Sized> Drop for CallGuard<'_, R> {
             self.recorder.exit(start, outcome);
         }
     }
+}
+
+/// Runs `body` once. The attributes run a function's body as a closure through this, so
+/// that `return` and `?` end the closure and the guard sees the value; requiring `FnOnce`
+/// lets the body return borrows of what it captured, as `&mut self` methods do.
+///
+/// ```
+/// let mut v = vec![1];
+/// let last: &mut i32 = tallymark_core::instrument::call_once(|| v.last_mut().unwrap());
+/// *last = 2;
+/// assert_eq!(v, [2]);
+/// ```
+#[inline]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
 }
 
 impl Recorder for Counter {

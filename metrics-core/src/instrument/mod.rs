@@ -4,7 +4,12 @@
 mod families;
 mod guard;
 mod site;
+mod target;
 
 pub(crate) use families::default_families;
-pub use guard::{CallGuard, Outcome, Recorder};
+pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
 pub use site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
+pub use target::{
+    counted_target, in_flight_target, label_value, series, timed_target, unbounded, unlabelled,
+    CountedTarget, InFlightTarget, LabelArg, LabelArgs, LabelValueArg, TimedTarget, Unlabelled,
+};

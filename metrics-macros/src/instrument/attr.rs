@@ -1,0 +1,258 @@
+//! The arguments of `#[timed(..)]`, `#[counted(..)]` and `#[in_flight(..)]`: an optional
+//! target metric with its `labels(..)`, and `result`, `crate` and `skip`.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitStr, Path, Token};
+
+use crate::attr::{skip_past_comma, Attr};
+use crate::ctxt::Ctxt;
+use crate::instrument::Which;
+use crate::names::unraw;
+
+mod kw {
+    syn::custom_keyword!(labels);
+    syn::custom_keyword!(result);
+    syn::custom_keyword!(skip);
+}
+
+/// `name = value` in `labels(..)`.
+pub struct LabelValue {
+    /// The label name, as written (a keyword stays a plain ident here).
+    pub name: Ident,
+    /// The value expression.
+    pub value: Expr,
+}
+
+/// `labels(name = value, ..)`.
+pub struct Labels {
+    /// The values, in the order written.
+    pub values: Vec<LabelValue>,
+}
+
+/// What `result = ".."` says about the return type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ResultMode {
+    /// `"auto"`, the default: `error` when the return type is spelled `Result<..>` (any
+    /// path ending in `Result`) and the call returned `Err`.
+    Auto,
+    /// `"result"`: the return type is a `Result` under another name, such as an alias.
+    Result,
+    /// `"ok"`: every return is `ok`, for a type named `Result` that is not one.
+    Ok,
+}
+
+/// The arguments of one attribute.
+pub struct InstrumentArgs {
+    /// The declared metric to record into, instead of the default family.
+    pub target: Attr<Path>,
+    /// `labels(..)` for the target.
+    pub labels: Attr<Labels>,
+    /// `result = ".."`.
+    pub result: Attr<ResultMode>,
+    /// `crate = path`.
+    pub krate: Attr<Path>,
+    /// `skip`, on a method of an instrumented `impl`.
+    pub skip: Attr<()>,
+}
+
+enum Arg {
+    Target(Span, Path),
+    Labels(Span, Labels),
+    Result(Span, ResultMode),
+    Crate(Span, Path),
+    Skip(Span),
+}
+
+impl InstrumentArgs {
+    /// No arguments: the default family.
+    pub fn empty() -> Self {
+        InstrumentArgs {
+            target: Attr::unkeyed("only one target metric can be given"),
+            labels: Attr::none("labels"),
+            result: Attr::none("result"),
+            krate: Attr::none("crate"),
+            skip: Attr::none("skip"),
+        }
+    }
+
+    /// Reads the arguments, reporting each malformed, unknown or repeated one to `cx` and
+    /// keeping the rest, then checks how they combine.
+    pub fn parse(which: Which, tokens: TokenStream, cx: &Ctxt) -> InstrumentArgs {
+        let mut args = InstrumentArgs::empty();
+        let parser = |input: ParseStream| {
+            while !input.is_empty() {
+                match parse_arg(which, input, cx) {
+                    Ok(arg) => args.set(cx, arg),
+                    Err(error) => {
+                        cx.push(error);
+                        skip_past_comma(input);
+                        continue;
+                    }
+                }
+                if !input.is_empty() {
+                    if let Err(error) = input.parse::<Token![,]>() {
+                        cx.push(error);
+                        skip_past_comma(input);
+                    }
+                }
+            }
+            Ok(())
+        };
+        if let Err(error) = parser.parse2(tokens) {
+            cx.push(error);
+        }
+        args.check(which, cx);
+        args
+    }
+
+    fn set(&mut self, cx: &Ctxt, arg: Arg) {
+        match arg {
+            Arg::Target(key, path) => self.target.set(cx, key, path),
+            Arg::Labels(key, labels) => self.labels.set(cx, key, labels),
+            Arg::Result(key, mode) => self.result.set(cx, key, mode),
+            Arg::Crate(key, path) => self.krate.set(cx, key, path),
+            Arg::Skip(key) => self.skip.set(cx, key, ()),
+        }
+    }
+
+    fn check(&self, which: Which, cx: &Ctxt) {
+        let name = which.name();
+        if let (Some(labels), None) = (self.labels.get(), self.target.get()) {
+            cx.error_at(
+                labels.key,
+                format!(
+                    "`labels` gives the label values of a target metric, as in \
+                     `#[{name}(FAMILY, labels(..))]`; the default family is labelled by function"
+                ),
+            );
+        }
+        if let Some(result) = self.result.get() {
+            if which == Which::InFlight {
+                cx.error_at(
+                    result.key,
+                    "`result` has no effect on `#[in_flight]`: running calls have no result yet",
+                );
+            } else if self.target.get().is_some() {
+                cx.error_at(
+                    result.key,
+                    "`result` labels the default family; a target metric records every call \
+                     alike, so drop `result` or the target",
+                );
+            }
+        }
+        if let Some(skip) = self.skip.get() {
+            let others = [
+                self.target.get().map(|k| k.key),
+                self.labels.get().map(|k| k.key),
+                self.result.get().map(|k| k.key),
+                self.krate.get().map(|k| k.key),
+            ];
+            if others.iter().any(Option::is_some) {
+                cx.error_at(
+                    skip.key,
+                    format!("`skip` takes no other argument: `#[{name}(skip)]`"),
+                );
+            }
+        }
+    }
+}
+
+fn parse_arg(which: Which, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
+    if input.peek(kw::labels) && input.peek2(syn::token::Paren) {
+        let key = input.parse::<kw::labels>()?.span;
+        return Ok(Arg::Labels(key, labels(input, cx)?));
+    }
+    if input.peek(kw::result) && input.peek2(Token![=]) {
+        let key = input.parse::<kw::result>()?.span;
+        input.parse::<Token![=]>()?;
+        return Ok(Arg::Result(key, result_mode(input)?));
+    }
+    if input.peek(Token![crate]) && input.peek2(Token![=]) {
+        let key = input.parse::<Token![crate]>()?.span;
+        input.parse::<Token![=]>()?;
+        return Ok(Arg::Crate(key, input.call(Path::parse_mod_style)?));
+    }
+    if input.peek(kw::skip) && (input.peek2(Token![,]) || peek_last(input)) {
+        return Ok(Arg::Skip(input.parse::<kw::skip>()?.span));
+    }
+    let name = which.name();
+    let expected = format!(
+        "expected {} metric, `labels(..)`, `result = \"..\"`, `crate = path` or `skip`",
+        which.target_article()
+    );
+    if input.peek(Ident::peek_any) && (input.peek2(Token![=]) || input.peek2(syn::token::Paren)) {
+        let unknown = input.call(Ident::parse_any)?;
+        return Err(syn::Error::new(
+            unknown.span(),
+            format!("unknown `#[{name}]` argument `{unknown}`; {expected}"),
+        ));
+    }
+    let path = input.call(Path::parse_mod_style).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("malformed `#[{name}]` argument; {expected}"),
+        )
+    })?;
+    let span = path_span(&path);
+    Ok(Arg::Target(span, path))
+}
+
+/// Whether only the current token is left.
+fn peek_last(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<proc_macro2::TokenTree>().is_ok() && fork.is_empty()
+}
+
+fn path_span(path: &Path) -> Span {
+    let first = path.segments.first().map(|s| s.ident.span());
+    let last = path.segments.last().map(|s| s.ident.span());
+    match (first, last) {
+        (Some(a), Some(b)) => a.join(b).unwrap_or(b),
+        _ => Span::call_site(),
+    }
+}
+
+fn result_mode(input: ParseStream) -> syn::Result<ResultMode> {
+    let expected = "`result` takes \"auto\" (the default: `error` when a `Result` returns \
+                    `Err`), \"result\" (the return type is a `Result` under another name) \
+                    or \"ok\" (every return is `ok`)";
+    let lit: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    match lit.value().as_str() {
+        "auto" => Ok(ResultMode::Auto),
+        "result" => Ok(ResultMode::Result),
+        "ok" => Ok(ResultMode::Ok),
+        _ => Err(syn::Error::new(lit.span(), expected)),
+    }
+}
+
+fn labels(input: ParseStream, cx: &Ctxt) -> syn::Result<Labels> {
+    let content;
+    syn::parenthesized!(content in input);
+    let pairs = Punctuated::<(Ident, Expr), Token![,]>::parse_terminated_with(&content, |input| {
+        let name = input.call(Ident::parse_any)?;
+        input.parse::<Token![=]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("`labels` takes `name = value` pairs, as in `labels({name} = \"..\")`"),
+            )
+        })?;
+        Ok((name, input.parse()?))
+    })?;
+    let mut seen = HashSet::new();
+    let mut values = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        if seen.insert(unraw(&name)) {
+            values.push(LabelValue { name, value });
+        } else {
+            cx.error_spanned_by(&name, format!("duplicate label `{}`", unraw(&name)));
+        }
+    }
+    Ok(Labels { values })
+}

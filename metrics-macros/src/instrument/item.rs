@@ -1,0 +1,261 @@
+//! The items the attributes apply to: a fn or method with a body, and an `impl` block,
+//! whose methods are each instrumented as `Type::method`. Everything else is rejected on
+//! its name, and on any error the item is emitted as it was, beside the errors.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{Attribute, Block, ImplItem, ImplItemFn, Item, ItemFn, ItemImpl, Signature, Visibility};
+
+use crate::ctxt::Ctxt;
+use crate::fallback;
+use crate::instrument::attr::{InstrumentArgs, ResultMode};
+use crate::instrument::target::{method_name, recording};
+use crate::instrument::{expand as guard, shape, Which};
+use crate::names::unraw;
+
+/// Expands one attribute on `input`.
+pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let args = InstrumentArgs::parse(which, args, &cx);
+    let item = match syn::parse2::<Item>(input.clone()) {
+        Ok(item) => item,
+        // Code that does not parse goes through as it is, so that rustc reports the real
+        // mistake rather than this macro.
+        Err(_) => return merge(input, cx),
+    };
+    if let Some(skip) = args.skip.get() {
+        let name = which.name();
+        cx.error_at(
+            skip.key,
+            format!(
+                "`#[{name}(skip)]` opts a method out of an `impl` block annotated with \
+                 `#[{name}]`; elsewhere, remove the attribute"
+            ),
+        );
+    }
+    let expanded = match &item {
+        Item::Fn(f) => instrument_fn(which, &cx, &args, f),
+        Item::Impl(imp) => instrument_impl(which, &cx, &args, imp),
+        other => {
+            reject(which, &cx, other);
+            None
+        }
+    };
+    match (expanded, cx.check()) {
+        (Some(tokens), Ok(())) => tokens,
+        (_, Err(errors)) => {
+            let item = match item {
+                Item::Impl(imp) => strip_method_attrs(which, imp).into_token_stream(),
+                _ => input,
+            };
+            fallback::item_with_errors(item, &errors)
+        }
+        (None, Ok(())) => input,
+    }
+}
+
+fn merge(input: TokenStream, cx: Ctxt) -> TokenStream {
+    match cx.check() {
+        Ok(()) => input,
+        Err(errors) => fallback::item_with_errors(input, &errors),
+    }
+}
+
+/// The path the generated code names: `::tallymark::__private`, or `crate = path`.
+fn private_path(krate: Option<&syn::Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::tallymark::__private),
+    }
+}
+
+/// A fn to instrument, from any of the places one can be written.
+struct Function<'a> {
+    attrs: &'a [Attribute],
+    vis: &'a Visibility,
+    sig: &'a Signature,
+    block: &'a Block,
+    /// The `function` label: the bare name, or `Type::method`.
+    name: String,
+    /// The path the generated code names.
+    private: TokenStream,
+    /// Whether it is a method of an annotated `impl` block, where `skip` applies.
+    in_impl: bool,
+}
+
+fn instrument_fn(
+    which: Which,
+    cx: &Ctxt,
+    args: &InstrumentArgs,
+    f: &ItemFn,
+) -> Option<TokenStream> {
+    let function = Function {
+        attrs: &f.attrs,
+        vis: &f.vis,
+        sig: &f.sig,
+        block: &f.block,
+        name: unraw(&f.sig.ident),
+        private: private_path(args.krate.value()),
+        in_impl: false,
+    };
+    guarded(which, cx, args, &function)
+}
+
+/// The function with its body guarded, or `None` after reporting why it cannot be.
+fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Option<TokenStream> {
+    if let Some(constness) = &f.sig.constness {
+        let attr = which.name();
+        let hint = if f.in_impl {
+            format!("; leave it out with `#[{attr}(skip)]`")
+        } else {
+            String::new()
+        };
+        cx.error_spanned_by(
+            constness,
+            format!(
+                "`#[{attr}]` cannot instrument a `const fn`: it records each call at run \
+                 time, and a `const fn` can also run at compile time{hint}"
+            ),
+        );
+        return None;
+    }
+    if !cx.is_clean() {
+        return None;
+    }
+    let shape = shape::shape(f.sig, f.block);
+    let fallible = match args.result.value() {
+        Some(ResultMode::Result) => true,
+        Some(ResultMode::Ok) => false,
+        Some(ResultMode::Auto) | None => {
+            shape::value_type(f.sig, &shape).is_some_and(shape::is_result)
+        }
+    };
+    let recording = recording(which, &f.private, &f.name, args, fallible);
+    let body = guard::body(&f.private, f.sig, f.block, &recording);
+    let (attrs, vis, sig) = (f.attrs, f.vis, f.sig);
+    Some(quote! {
+        #(#attrs)*
+        #vis #sig #body
+    })
+}
+
+/// Every method of the block, named `Type::method`. A method's own attributes of the same
+/// kind are taken off: `skip` leaves the method as it is, and other arguments replace the
+/// block's for that method (several record into several targets).
+fn instrument_impl(
+    which: Which,
+    cx: &Ctxt,
+    args: &InstrumentArgs,
+    imp: &ItemImpl,
+) -> Option<TokenStream> {
+    let mut out = imp.clone();
+    for item in &mut out.items {
+        let ImplItem::Fn(method) = item else {
+            continue;
+        };
+        let own = take_own_attrs(which, cx, method);
+        if own.iter().any(|own| own.skip.get().is_some()) {
+            continue;
+        }
+        let all: Vec<&InstrumentArgs> = if own.is_empty() {
+            vec![args]
+        } else {
+            own.iter().collect()
+        };
+        // The last attribute is the innermost guard, as if each were written on the fn.
+        for own in all.into_iter().rev() {
+            let krate = own.krate.value().or(args.krate.value());
+            let function = Function {
+                attrs: &method.attrs,
+                vis: &method.vis,
+                sig: &method.sig,
+                block: &method.block,
+                name: method_name(&imp.self_ty, &method.sig.ident),
+                private: private_path(krate),
+                in_impl: true,
+            };
+            let Some(tokens) = guarded(which, cx, own, &function) else {
+                break;
+            };
+            match syn::parse2::<ImplItemFn>(tokens) {
+                Ok(guarded) => *method = guarded,
+                Err(error) => cx.push(error),
+            }
+        }
+    }
+    cx.is_clean().then(|| out.into_token_stream())
+}
+
+/// Removes the method's attributes of this kind and reads their arguments.
+fn take_own_attrs(which: Which, cx: &Ctxt, method: &mut ImplItemFn) -> Vec<InstrumentArgs> {
+    let (own, kept): (Vec<Attribute>, Vec<Attribute>) =
+        method.attrs.drain(..).partition(|attr| is_own(which, attr));
+    method.attrs = kept;
+    own.iter()
+        .map(|attr| {
+            let tokens = match &attr.meta {
+                syn::Meta::List(list) => list.tokens.clone(),
+                _ => TokenStream::new(),
+            };
+            InstrumentArgs::parse(which, tokens, cx)
+        })
+        .collect()
+}
+
+/// `#[timed]`, `#[timed(..)]` and `#[tallymark::timed(..)]` are this kind's attributes.
+fn is_own(which: Which, attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == which.name())
+}
+
+/// The block as written, less this kind's method attributes, which would only repeat the
+/// block's error as "`skip` outside an `impl`".
+fn strip_method_attrs(which: Which, mut imp: ItemImpl) -> ItemImpl {
+    for item in &mut imp.items {
+        if let ImplItem::Fn(method) = item {
+            method.attrs.retain(|attr| !is_own(which, attr));
+        }
+    }
+    imp
+}
+
+fn reject(which: Which, cx: &Ctxt, item: &Item) {
+    let name = which.name();
+    if let Item::Verbatim(tokens) = item {
+        if let Ok(decl) = syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
+            cx.error_spanned_by(
+                &decl.sig.ident,
+                format!(
+                    "`#[{name}]` needs a function body to instrument; put it on the \
+                     implementations of `{}`",
+                    decl.sig.ident
+                ),
+            );
+            return;
+        }
+    }
+    let message = match item {
+        Item::Trait(_) => format!(
+            "`#[{name}]` does not apply to a trait; put it on each `impl` of the trait, or \
+             on a default method"
+        ),
+        _ => format!("`#[{name}]` applies to a fn, a method or an `impl` block"),
+    };
+    let ident = match item {
+        Item::Const(i) => Some(&i.ident),
+        Item::Enum(i) => Some(&i.ident),
+        Item::Mod(i) => Some(&i.ident),
+        Item::Static(i) => Some(&i.ident),
+        Item::Struct(i) => Some(&i.ident),
+        Item::Trait(i) => Some(&i.ident),
+        Item::Type(i) => Some(&i.ident),
+        Item::Union(i) => Some(&i.ident),
+        _ => None,
+    };
+    match ident {
+        Some(ident) => cx.error_spanned_by(ident, message),
+        None => cx.error_spanned_by(item, message),
+    }
+}

@@ -1,0 +1,174 @@
+//! What the guard records into: the function's call site in the default family, or a
+//! declared metric, with the series that `labels(..)` picks.
+
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, Path};
+
+use crate::instrument::attr::{InstrumentArgs, LabelValue, Labels};
+use crate::instrument::Which;
+use crate::names::unraw;
+
+/// The pieces of the expansion that depend on the target.
+pub struct Recording {
+    /// Items at the start of the body: the call site's `static` and its registration.
+    pub setup: TokenStream,
+    /// `let __tallymark_series = ..;` for a labelled target, evaluated at the call, before
+    /// the body takes the arguments.
+    pub series: TokenStream,
+    /// The expression the guard records into.
+    pub recorder: TokenStream,
+    /// Whether the outcome is read from a returned `Result`.
+    pub reads_result: bool,
+}
+
+/// What a call of `function` records into, given the attribute's arguments.
+pub fn recording(
+    which: Which,
+    private: &TokenStream,
+    function: &str,
+    args: &InstrumentArgs,
+    fallible: bool,
+) -> Recording {
+    match args.target.value() {
+        None => default_site(which, private, function, fallible),
+        Some(path) => {
+            let span = path.span();
+            let at_path = respan(private, span);
+            let check = which.target_check(span);
+            let target = quote_spanned!(span=> #at_path::#check(&#path));
+            match args.labels.value() {
+                None => Recording {
+                    setup: TokenStream::new(),
+                    series: TokenStream::new(),
+                    recorder: quote_spanned!(span=> #at_path::unlabelled(#target)),
+                    reads_result: false,
+                },
+                Some(labels) => {
+                    let values = label_struct(private, path, labels);
+                    Recording {
+                        setup: TokenStream::new(),
+                        series: quote! {
+                            let __tallymark_series = #private::series(#target, #values);
+                        },
+                        recorder: quote!(&__tallymark_series),
+                        reads_result: false,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// ```text
+/// static __TALLYMARK_SITE: CountedSite = CountedSite::new(Callee { .. });
+/// inventory::submit! { SiteRegistration::Counted(&__TALLYMARK_SITE) }
+/// ```
+/// The registration puts the function's series in the catalog at zero before `main`.
+fn default_site(which: Which, private: &TokenStream, function: &str, fallible: bool) -> Recording {
+    let (site, registration) = which.site();
+    let reads_result = fallible && which != Which::InFlight;
+    Recording {
+        setup: quote! {
+            static __TALLYMARK_SITE: #private::#site = #private::#site::new(#private::Callee {
+                function: #function,
+                module: #private::module_path!(),
+                fallible: #fallible,
+            });
+            #private::inventory::submit! {
+                #private::SiteRegistration::#registration(&__TALLYMARK_SITE)
+            }
+        },
+        series: TokenStream::new(),
+        recorder: quote!(&__TALLYMARK_SITE),
+        reads_result,
+    }
+}
+
+/// `FAMILY { method: .., endpoint: .. }`: the label struct that `#[metric]` declares beside
+/// the static, so that the compiler reports an unknown label on its name and a missing one
+/// on the family.
+fn label_struct(private: &TokenStream, path: &Path, labels: &Labels) -> TokenStream {
+    let fields = labels.values.iter().map(|label| {
+        let name = crate::companion::field_name(&label.name);
+        let value = value(private, label);
+        quote!(#name: #value)
+    });
+    quote!(#path { #(#fields),* })
+}
+
+/// A string literal is a fixed value; `unbounded(x)` passes a `&str` knowingly; any other
+/// expression must have a `LabelValue` type, and is read by reference, so the function
+/// body still gets its arguments whole.
+fn value(private: &TokenStream, label: &LabelValue) -> TokenStream {
+    let expr = &label.value;
+    let span = expr.span();
+    let private = respan(private, span);
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = expr
+    {
+        return lit.to_token_stream();
+    }
+    if let Some(arg) = unbounded_arg(expr) {
+        return quote_spanned!(span=> #private::unbounded(#arg));
+    }
+    quote_spanned!(span=> #private::label_value(&(#expr)))
+}
+
+/// `x` in `unbounded(x)`.
+fn unbounded_arg(expr: &Expr) -> Option<&Expr> {
+    let Expr::Call(call) = expr else {
+        return None;
+    };
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    let named = func
+        .path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "unbounded");
+    match (named, call.args.len()) {
+        (true, 1) => call.args.first(),
+        _ => None,
+    }
+}
+
+/// The function label of a method: `Type::method`, with the last segment of the type.
+pub fn method_name(self_ty: &syn::Type, method: &Ident) -> String {
+    format!("{}::{}", type_name(self_ty), unraw(method))
+}
+
+fn type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(path) if path.qself.is_none() => match path.path.segments.last() {
+            Some(segment) => unraw(&segment.ident),
+            None => String::new(),
+        },
+        syn::Type::Reference(reference) => type_name(&reference.elem),
+        syn::Type::Group(group) => type_name(&group.elem),
+        syn::Type::Paren(paren) => type_name(&paren.elem),
+        other => quote!(#other).to_string().replace(' ', ""),
+    }
+}
+
+/// The tokens with every span set to `span`, so that an error about the expression they
+/// belong to points at the user's tokens rather than at the whole attribute.
+pub fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}

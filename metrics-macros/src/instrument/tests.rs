@@ -1,0 +1,163 @@
+//! Snapshots of the expansion: the exact code each shape of function becomes, compared
+//! token by token.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{expand, Which};
+
+/// Compares the token texts with spacing dropped, since how `>>` or `'a` is spaced
+/// depends on where the tokens came from.
+fn assert_expands(which: Which, args: TokenStream, input: TokenStream, expected: &str) {
+    let expected: TokenStream = expected.parse().expect("the snapshot parses");
+    let unspaced = |tokens: TokenStream| tokens.to_string().split_whitespace().collect::<String>();
+    assert_eq!(unspaced(expand(which, args, input)), unspaced(expected));
+}
+
+#[test]
+fn sync_fn_runs_its_body_as_a_closure_between_enter_and_finish() {
+    assert_expands(
+        Which::Counted,
+        quote!(),
+        quote! {
+            pub fn parse(text: &str) -> Result<u8, Error> {
+                Ok(text.parse()?)
+            }
+        },
+        r#"
+        pub fn parse(text: &str) -> Result<u8, Error> {
+            static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
+                ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
+                    function: "parse",
+                    module: ::tallymark::__private::module_path!(),
+                    fallible: true,
+                });
+            ::tallymark::__private::inventory::submit! {
+                ::tallymark::__private::SiteRegistration::Counted(&__TALLYMARK_SITE)
+            }
+            let __tallymark_guard = ::tallymark::__private::CallGuard::enter(&__TALLYMARK_SITE);
+            let __tallymark_ret = ::tallymark::__private::call_once(move || -> Result<u8, Error> {
+                Ok(text.parse()?)
+            });
+            __tallymark_guard.finish(::tallymark::__private::Outcome::of_return(&__tallymark_ret));
+            __tallymark_ret
+        }
+        "#,
+    );
+}
+
+#[test]
+fn async_fn_awaits_its_body_as_an_inner_future_after_a_return_edge() {
+    assert_expands(
+        Which::Timed,
+        quote!(crate = ::renamed),
+        quote! {
+            async fn fetch(id: u32) -> u32 {
+                id
+            }
+        },
+        r#"
+        async fn fetch(id: u32) -> u32 {
+            static __TALLYMARK_SITE: ::renamed::__private::TimedSite =
+                ::renamed::__private::TimedSite::new(::renamed::__private::Callee {
+                    function: "fetch",
+                    module: ::renamed::__private::module_path!(),
+                    fallible: false,
+                });
+            ::renamed::__private::inventory::submit! {
+                ::renamed::__private::SiteRegistration::Timed(&__TALLYMARK_SITE)
+            }
+            let __tallymark_guard = ::renamed::__private::CallGuard::enter(&__TALLYMARK_SITE);
+            let __tallymark_ret = async move {
+                #[allow(
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::let_unit_value,
+                    clippy::let_with_type_underscore,
+                    clippy::needless_return,
+                    clippy::unreachable
+                )]
+                if false {
+                    let __tallymark_fake_return: u32 = loop {};
+                    return __tallymark_fake_return;
+                }
+                {
+                    id
+                }
+            }
+            .await;
+            __tallymark_guard.finish(::tallymark::__private::Outcome::Ok);
+            __tallymark_ret
+        }
+        "#
+        .replace("::tallymark::", "::renamed::")
+        .as_str(),
+    );
+}
+
+#[test]
+fn labelled_target_resolves_its_series_before_the_body_takes_the_arguments() {
+    assert_expands(
+        Which::InFlight,
+        quote!(
+            ACTIVE,
+            labels(
+                queue = "email",
+                kind = job.kind,
+                user = unbounded(&job.user)
+            )
+        ),
+        quote! {
+            fn run(job: Job) {}
+        },
+        r#"
+        fn run(job: Job) {
+            let __tallymark_series = ::tallymark::__private::series(
+                ::tallymark::__private::in_flight_target(&ACTIVE),
+                ACTIVE {
+                    queue: "email",
+                    kind: ::tallymark::__private::label_value(&(job.kind)),
+                    user: ::tallymark::__private::unbounded(&job.user)
+                }
+            );
+            let __tallymark_guard = ::tallymark::__private::CallGuard::enter(&__tallymark_series);
+            let __tallymark_ret = ::tallymark::__private::call_once(move || {});
+            __tallymark_guard.finish(::tallymark::__private::Outcome::Ok);
+            __tallymark_ret
+        }
+        "#,
+    );
+}
+
+#[test]
+fn async_trait_output_is_guarded_inside_its_boxed_future() {
+    assert_expands(
+        Which::Counted,
+        quote!(),
+        quote! {
+            fn load<'a>(&'a self) -> Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>> {
+                Box::pin(async move { Ok(1) })
+            }
+        },
+        r#"
+        fn load<'a>(&'a self) -> Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>> {
+            static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
+                ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
+                    function: "load",
+                    module: ::tallymark::__private::module_path!(),
+                    fallible: true,
+                });
+            ::tallymark::__private::inventory::submit! {
+                ::tallymark::__private::SiteRegistration::Counted(&__TALLYMARK_SITE)
+            }
+            Box::pin(async move {
+                let __tallymark_guard = ::tallymark::__private::CallGuard::enter(&__TALLYMARK_SITE);
+                let __tallymark_ret = async move { Ok(1) }.await;
+                __tallymark_guard.finish(::tallymark::__private::Outcome::of_return(&__tallymark_ret));
+                __tallymark_ret
+            })
+        }
+        "#,
+    );
+}

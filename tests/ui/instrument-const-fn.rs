@@ -1,0 +1,10 @@
+use tallymark::timed;
+
+#[timed]
+const fn answer() -> u32 {
+    42
+}
+
+fn main() {
+    let _ = answer();
+}

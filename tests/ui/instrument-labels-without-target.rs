@@ -1,0 +1,8 @@
+use tallymark::counted;
+
+#[counted(labels(method = "GET"))]
+fn parse() {}
+
+fn main() {
+    parse();
+}

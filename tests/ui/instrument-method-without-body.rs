@@ -1,0 +1,6 @@
+trait Store {
+    #[tallymark::timed]
+    fn load(&self) -> u32;
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use tallymark::counted;
+
+#[counted]
+struct Parser;
+
+fn main() {
+    let _ = Parser;
+}

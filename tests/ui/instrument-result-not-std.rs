@@ -1,0 +1,13 @@
+/// A type named `Result` that is not `std`'s.
+enum Result {
+    Done,
+}
+
+#[tallymark::counted]
+fn finish() -> Result {
+    Result::Done
+}
+
+fn main() {
+    let _ = finish();
+}

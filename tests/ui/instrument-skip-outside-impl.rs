@@ -1,0 +1,8 @@
+use tallymark::timed;
+
+#[timed(skip)]
+fn parse() {}
+
+fn main() {
+    parse();
+}

@@ -1,0 +1,14 @@
+use tallymark::{counted, metric, CounterFamily};
+
+/// Requests by path.
+#[metric(labels(path))]
+static REQUESTS_TOTAL: CounterFamily<1> = CounterFamily::new();
+
+#[counted(REQUESTS_TOTAL, labels(path = path))]
+fn serve(path: &str) -> usize {
+    path.len()
+}
+
+fn main() {
+    serve("/");
+}

@@ -1,0 +1,8 @@
+use tallymark::counted;
+
+#[counted(name = "parse")]
+fn parse() {}
+
+fn main() {
+    parse();
+}
