@@ -52,7 +52,9 @@ fn main() -> ExitCode {
     // A pretend workload that moves connections between states.
     loop {
         let active = fastrand::u64(0..=10);
-        stats.active_queries.store(fastrand::u64(0..=active), Relaxed);
+        stats
+            .active_queries
+            .store(fastrand::u64(0..=active), Relaxed);
         stats.active.store(active, Relaxed);
         stats.idle.store(10 - active, Relaxed);
         stats.waiting.store(fastrand::u64(0..=3), Relaxed);

@@ -1,5 +1,7 @@
-//! The first program of the Python `prometheus_client` tutorial, in Rust: four families,
-//! a `/metrics` server, and a loop of fake requests.
+//! The first program of the Python `prometheus_client` tutorial, in Rust: the tutorial's
+//! four families, a `/metrics` server, and a loop of fake requests. Beyond the tutorial it
+//! shows the other types: a summary, a native histogram, an info and a state set, and
+//! exemplars linking a counter and histogram buckets to (made-up) trace ids.
 //!
 //! ```text
 //! cargo run --example quickstart                          # serves 127.0.0.1:8000/metrics
@@ -12,7 +14,10 @@ use std::process::ExitCode;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use tallymark::{metric, CounterFamily, HistogramFamily, IntGauge, IntGaugeFamily};
+use tallymark::{
+    metric, CounterFamily, HistogramFamily, Info, IntGauge, IntGaugeFamily, NativeHistogram,
+    StateSet, SummaryFamily,
+};
 
 /// Total HTTP requests.
 #[metric(labels(method, endpoint, status))]
@@ -30,21 +35,54 @@ static ACTIVE_CONNECTIONS: IntGauge = IntGauge::new();
 #[metric(labels(queue_name))]
 static QUEUE_DEPTH: IntGaugeFamily<1> = IntGaugeFamily::new();
 
-/// Pretends to serve one request: 10–300 ms of work, and one in twenty fails.
+/// HTTP request body size in bytes.
+#[metric(labels(endpoint))]
+static REQUEST_SIZE_BYTES: SummaryFamily<1> = SummaryFamily::new();
+
+/// HTTP response body size in bytes, in native histogram buckets.
+#[metric]
+static HTTP_RESPONSE_SIZE_BYTES: NativeHistogram = NativeHistogram::new();
+
+/// Facts about this build of the example.
+#[metric]
+static TALLYMARK_EXAMPLE_BUILD_INFO: Info = Info::new(&[
+    ("version", env!("CARGO_PKG_VERSION")),
+    ("example", "quickstart"),
+]);
+
+/// Whether the example is still starting or already serving.
+#[metric]
+static TALLYMARK_EXAMPLE_STATE: StateSet = StateSet::new(&["starting", "serving"]);
+
+/// Pretends to serve one request: 10–300 ms of work, and one in twenty fails. Each request
+/// gets a made-up trace id, kept as an exemplar beside the counter and the latency bucket.
 fn handle_request(method: &str, endpoint: &str) {
     let start = Instant::now();
+    let trace_id = format!("{:016x}", fastrand::u64(..));
+    let trace = [("trace_id", trace_id.as_str())];
+    REQUEST_SIZE_BYTES
+        .labels([endpoint])
+        .observe(f64::from(fastrand::u32(100..=5000)));
     sleep(Duration::from_millis(fastrand::u64(10..=300)));
-    let status = if fastrand::u8(0..20) == 0 { "500" } else { "200" };
-    HTTP_REQUESTS_TOTAL.labels([method, endpoint, status]).inc();
+    let status = if fastrand::u8(0..20) == 0 {
+        "500"
+    } else {
+        "200"
+    };
+    HTTP_REQUESTS_TOTAL
+        .labels([method, endpoint, status])
+        .inc_with_exemplar(&trace);
     HTTP_REQUEST_DURATION_SECONDS
         .labels([endpoint])
-        .observe(start.elapsed().as_secs_f64());
+        .observe_with_exemplar(start.elapsed().as_secs_f64(), &trace);
+    HTTP_RESPONSE_SIZE_BYTES.observe(f64::from(fastrand::u32(200..=20_000)));
 }
 
 fn main() -> ExitCode {
     let Some(_server) = support::serve_from_args("quickstart") else {
         return ExitCode::FAILURE;
     };
+    TALLYMARK_EXAMPLE_STATE.set("serving");
     loop {
         handle_request("GET", "/api/users");
         handle_request("POST", "/api/orders");

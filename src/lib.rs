@@ -1,5 +1,5 @@
 //! Prometheus metrics for Rust: families declared as `static`s, recorded through atomics
-//! with no lock and no lazy initialisation, served in the Prometheus text format.
+//! with no lock and no lazy initialisation, served in every format Prometheus scrapes.
 //!
 //! ```
 //! use tallymark::{metric, CounterFamily, Histogram};
@@ -21,12 +21,16 @@
 //! ```
 
 pub use tallymark_core::{
-    buckets, descriptor, encoding, labels, names, registry, Collection, Collector, Counter,
-    CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
+    buckets, descriptor, encoding, instrument, labels, names, registry, Collection, Collector,
+    Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
     HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind, Registry,
     RegistryError, SeriesRef, StrLabels, DEFAULT_BUDGET,
 };
-pub use tallymark_macros::{metric, LabelSet, LabelValue};
+pub use tallymark_core::{
+    negotiate, Exemplar, Format, Info, NativeHistogram, NativeHistogramFamily, StateSet, Summary,
+    SummaryFamily,
+};
+pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 
 #[cfg(feature = "http")]
 pub use tallymark_http::{serve, serve_registry, ServeError, ServerHandle};
@@ -63,4 +67,12 @@ pub mod __private {
     pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};
 
     pub use tallymark_core::labels::dense::{dense_count, dense_index, dense_labels, Values};
+
+    pub use std::boxed::Box;
+    pub use tallymark_core::instrument::{
+        call_once, counted_target, in_flight_target, label_value, series, timed_target, unbounded,
+        unlabelled, CallGuard, Callee, CountedSite, InFlightSite, LabelArg, LabelArgs, Outcome,
+        SiteRegistration, TimedSite,
+    };
+    pub use tallymark_core::StrLabels;
 }

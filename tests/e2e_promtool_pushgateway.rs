@@ -1,5 +1,6 @@
-//! The quickstart example, run as a real process and judged by tools nobody here wrote:
-//! `promtool check metrics`, a live Pushgateway, and `prometheus_client`'s text parser.
+//! The examples, run as real processes and judged by tools nobody here wrote:
+//! `promtool check metrics`, a live Pushgateway (text and protobuf), and
+//! `prometheus_client`'s text and OpenMetrics parsers.
 //!
 //! Each test skips with a note when its tool is missing, and fails instead under
 //! `TALLYMARK_E2E=1`; see `support::require_binary`.
@@ -8,107 +9,45 @@ mod support;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::thread::sleep;
 use std::time::Duration;
 
 use support::{
-    free_port, http, require_binary, require_python_module, wait_until, ChildGuard, HttpReply,
+    example_binary, free_port, http, request, require_binary, require_python_module, wait_until,
+    ChildGuard, Example, HttpReply, RawReply,
 };
 
 const TEXT_0_0_4: &str = "text/plain; version=0.0.4; charset=utf-8";
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const PROTOBUF: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-/// The quickstart binary, rebuilt first when this test runs under cargo: a filtered
-/// `cargo test --test ...` does not build examples, and a stale binary would test old code.
-/// Cargo holds no lock while tests run, so the nested build cannot deadlock; when the
-/// example is up to date it returns at once.
-fn quickstart_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let test_exe = std::env::current_exe().expect("path of the test executable");
-        // target/<profile dir>/deps/<test> → target/<profile dir>/examples/quickstart
-        let profile_dir = test_exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("the test executable lives in target/<profile>/deps");
-        let binary = profile_dir
-            .join("examples")
-            .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
-        if let Some(cargo) = std::env::var_os("CARGO") {
-            let mut build = Command::new(cargo);
-            build.args(["build", "--example", "quickstart", "--manifest-path"]);
-            build.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
-            match profile_dir.file_name().and_then(|n| n.to_str()) {
-                Some("debug") | None => {}
-                Some("release") => {
-                    build.arg("--release");
-                }
-                Some(profile) => {
-                    build.args(["--profile", profile]);
-                }
-            }
-            let built = build
-                .output()
-                .expect("run cargo build --example quickstart");
-            assert!(
-                built.status.success(),
-                "cargo build --example quickstart failed:\n{}",
-                String::from_utf8_lossy(&built.stderr)
-            );
-        }
-        assert!(
-            binary.is_file(),
-            "{} not found; run `cargo build --example quickstart`",
-            binary.display()
-        );
-        binary
-    })
+fn quickstart_binary() -> std::path::PathBuf {
+    example_binary("quickstart")
 }
 
 /// A quickstart process serving on a free loopback port, killed when dropped.
-struct Quickstart {
-    process: ChildGuard,
-    addr: SocketAddr,
-}
+struct Quickstart(Example);
 
 impl Quickstart {
-    /// Starts the example and waits until its `/metrics` answers.
     fn start() -> Quickstart {
-        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let mut command = Command::new(quickstart_binary());
-        command
-            .arg("--addr")
-            .arg(addr.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null());
-        let mut quickstart = Quickstart {
-            process: ChildGuard::spawn("quickstart", &mut command),
-            addr,
-        };
-        wait_until(
-            &format!("quickstart to serve http://{addr}/metrics"),
-            || {
-                quickstart.process.assert_running();
-                http(addr, "GET", "/metrics", None, b"").is_ok_and(|r| r.status == 200)
-            },
-        );
-        quickstart
+        Quickstart(Example::start("quickstart"))
     }
 
-    /// A scrape that includes `http_requests_total` samples. The example records its fake
-    /// requests in a loop, so the first scrape may come before the first request.
+    /// A 0.0.4 scrape that includes `http_requests_total` samples. The example records
+    /// its fake requests in a loop, so the first scrape may come before the first request.
     fn scrape_with_requests(&mut self) -> String {
-        let mut body = String::new();
-        wait_until("quickstart to record http_requests_total", || {
-            self.process.assert_running();
-            let reply = http(self.addr, "GET", "/metrics", None, b"").expect("scrape quickstart");
-            assert_eq!(reply.status, 200, "scrape answered {}", reply.body);
-            body = reply.body;
-            body.lines().any(|l| l.starts_with("http_requests_total{"))
-        });
-        body
+        let reply = self
+            .0
+            .scrape_once_it_has(TEXT_0_0_4, b"http_requests_total{");
+        reply.text().to_owned()
+    }
+
+    /// A protobuf scrape, taken once a text scrape showed requests.
+    fn scrape_protobuf(&mut self) -> RawReply {
+        self.scrape_with_requests();
+        self.0.scrape_once_it_has(PROTOBUF, b"http_requests_total")
     }
 }
 
@@ -146,61 +85,149 @@ fn promtool_accepts_the_quickstart_exposition() {
     );
 }
 
+/// A Pushgateway on a free loopback port, killed when dropped.
+struct Pushgateway {
+    process: ChildGuard,
+    addr: SocketAddr,
+}
+
+impl Pushgateway {
+    /// Starts one and waits until it is ready; `None` (after a skip note) without the binary.
+    fn start() -> Option<Pushgateway> {
+        let binary = require_binary(
+            &["prometheus-pushgateway", "pushgateway"],
+            "install the Debian package prometheus-pushgateway",
+        )?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let mut gateway = Pushgateway {
+            process: ChildGuard::spawn(
+                "pushgateway",
+                Command::new(binary)
+                    .arg(format!("--web.listen-address={addr}"))
+                    // An empty file name keeps pushes in memory only (Debian's default
+                    // writes to /var/lib/prometheus).
+                    .arg("--persistence.file=")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            ),
+            addr,
+        };
+        wait_until("the pushgateway to become ready", || {
+            gateway.process.assert_running();
+            http(addr, "GET", "/-/ready", None, b"").is_ok_and(|r| r.status == 200)
+        });
+        Some(gateway)
+    }
+
+    /// PUTs `body` as `content_type` under `job`, expecting 200, and returns how many
+    /// `http_requests_total` series the gateway then holds for that job.
+    fn push(&self, job: &str, content_type: &str, body: &[u8]) -> usize {
+        let path = format!("/metrics/job/{job}");
+        let push = request(
+            self.addr,
+            "PUT",
+            &path,
+            &[("Content-Type", content_type)],
+            body,
+        )
+        .expect("push to the pushgateway");
+        assert_eq!(
+            push.status,
+            200,
+            "the pushgateway refused the {content_type} body: {}",
+            String::from_utf8_lossy(&push.body)
+        );
+        let HttpReply { status, body: held } =
+            http(self.addr, "GET", "/metrics", None, b"").expect("read back the pushgateway");
+        assert_eq!(status, 200);
+        let job_label = format!("job=\"{job}\"");
+        held.lines()
+            .filter(|l| l.starts_with("http_requests_total{") && l.contains(&job_label))
+            .count()
+    }
+}
+
 #[test]
 fn pushgateway_ingests_the_quickstart_exposition() {
-    let Some(pushgateway) = require_binary(
-        &["prometheus-pushgateway", "pushgateway"],
-        "install the Debian package prometheus-pushgateway",
-    ) else {
+    let Some(gateway) = Pushgateway::start() else {
         return;
     };
     let body = Quickstart::start().scrape_with_requests();
-
-    let gateway_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let mut gateway = ChildGuard::spawn(
-        "pushgateway",
-        Command::new(pushgateway)
-            .arg(format!("--web.listen-address={gateway_addr}"))
-            // An empty file name keeps pushes in memory only (Debian's default writes to
-            // /var/lib/prometheus).
-            .arg("--persistence.file=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    wait_until("the pushgateway to become ready", || {
-        gateway.assert_running();
-        http(gateway_addr, "GET", "/-/ready", None, b"").is_ok_and(|r| r.status == 200)
-    });
-
-    let push = http(
-        gateway_addr,
-        "PUT",
-        "/metrics/job/tallymark_e2e",
-        Some(TEXT_0_0_4),
-        body.as_bytes(),
-    )
-    .expect("push to the pushgateway");
-    assert_eq!(
-        push.status, 200,
-        "the pushgateway refused the exposition: {}\n--- exposition ---\n{body}",
-        push.body
-    );
-
-    let HttpReply { status, body: held } =
-        http(gateway_addr, "GET", "/metrics", None, b"").expect("read back the pushgateway");
-    assert_eq!(status, 200);
     let pushed = body
         .lines()
         .filter(|l| l.starts_with("http_requests_total{"))
         .count();
-    let stored = held
-        .lines()
-        .filter(|l| l.starts_with("http_requests_total{") && l.contains("job=\"tallymark_e2e\""))
-        .count();
+    let stored = gateway.push("tallymark_e2e", TEXT_0_0_4, body.as_bytes());
     assert_eq!(
         stored, pushed,
-        "series pushed vs held by the pushgateway\n--- held ---\n{held}"
+        "series pushed vs held\n--- exposition ---\n{body}"
     );
+}
+
+#[test]
+fn pushgateway_ingests_the_quickstart_protobuf() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let mut quickstart = Quickstart::start();
+    let series = |text: String| {
+        text.lines()
+            .filter(|l| l.starts_with("http_requests_total{"))
+            .count()
+    };
+    // The example only ever adds series, so text scrapes before and after bound how many
+    // the protobuf body carries.
+    let before = series(quickstart.scrape_with_requests());
+    let reply = quickstart.scrape_protobuf();
+    let after = series(quickstart.scrape_with_requests());
+    assert_eq!(reply.header("content-type"), Some(PROTOBUF));
+    let stored = gateway.push("tallymark_e2e_protobuf", PROTOBUF, &reply.body);
+    assert!(
+        (before.max(1)..=after).contains(&stored),
+        "{stored} series held from protobuf; text scrapes around it had {before} and {after}"
+    );
+}
+
+/// Runs `prometheus_client`'s strict OpenMetrics parser over `body` and returns how many
+/// families it read, failing with the parser's complaint.
+fn openmetrics_families(python: &std::path::Path, body: &str) -> usize {
+    let script = "import sys\n\
+                  from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse\n\
+                  print(len(list(parse(sys.stdin.read()))))";
+    let (status, said) = pipe_through(Command::new(python).args(["-c", script]), body);
+    assert!(
+        status.success(),
+        "prometheus_client's OpenMetrics parser rejected the exposition:\n{said}\n--- exposition ---\n{body}"
+    );
+    said.trim().parse().expect("a family count")
+}
+
+#[test]
+fn openmetrics_parser_accepts_every_example() {
+    let Some(python) = require_python_module("prometheus_client", "pip install prometheus_client")
+    else {
+        return;
+    };
+    // Each example and a sample it writes once it has recorded something.
+    let mut examples = vec![
+        ("quickstart", "http_requests_total{"),
+        ("custom_collector", "db_active_queries"),
+    ];
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/instrumented.rs")
+        .is_file()
+    {
+        examples.push(("instrumented", "# EOF"));
+    }
+    for (name, sample) in examples {
+        let mut example = Example::start(name);
+        let reply = example.scrape_once_it_has(OPENMETRICS, sample.as_bytes());
+        assert_eq!(reply.header("content-type"), Some(OPENMETRICS), "{name}");
+        let body = reply.text();
+        let families = openmetrics_families(&python, body);
+        let type_lines = body.lines().filter(|l| l.starts_with("# TYPE ")).count();
+        assert_eq!(families, type_lines, "families parsed from {name}");
+    }
 }
 
 #[test]

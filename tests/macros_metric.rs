@@ -399,3 +399,55 @@ fn generated_code_ignores_shadowed_prelude_names() {
 fn declared_families_build_the_catalog_without_errors() {
     assert_eq!(Registry::catalog_errors(), []);
 }
+
+#[test]
+fn summaries_native_histograms_infos_and_state_sets_are_declared_like_the_rest() {
+    /// Upload sizes.
+    #[metric(labels(kind))]
+    static UPLOAD_SIZE_BYTES: tallymark::SummaryFamily<1> = tallymark::SummaryFamily::new();
+    /// Download sizes.
+    #[metric]
+    static DOWNLOAD_SIZE_BYTES: tallymark::NativeHistogram = tallymark::NativeHistogram::new();
+    /// Build facts.
+    #[metric]
+    static WIDGET_BUILD_INFO: tallymark::Info = tallymark::Info::new(&[("version", "2.0")]);
+    /// Widget phase.
+    #[metric]
+    static WIDGET_PHASE: tallymark::StateSet = tallymark::StateSet::new(&["idle", "busy"]);
+
+    UPLOAD_SIZE_BYTES.labels(["photo"]).observe(300.0);
+    DOWNLOAD_SIZE_BYTES.observe(1000.0);
+    WIDGET_PHASE.set("busy");
+    // 301.91… is the sketch's representative for 300: within its 1% relative error.
+    assert_eq!(
+        family("upload_size_bytes"),
+        "# HELP upload_size_bytes Upload sizes.\n\
+         # TYPE upload_size_bytes summary\n\
+         upload_size_bytes{kind=\"photo\",quantile=\"0.5\"} 301.913436521875\n\
+         upload_size_bytes{kind=\"photo\",quantile=\"0.9\"} 301.913436521875\n\
+         upload_size_bytes{kind=\"photo\",quantile=\"0.99\"} 301.913436521875\n\
+         upload_size_bytes_sum{kind=\"photo\"} 300\n\
+         upload_size_bytes_count{kind=\"photo\"} 1\n"
+    );
+    assert_eq!(
+        family("download_size_bytes"),
+        "# HELP download_size_bytes Download sizes.\n\
+         # TYPE download_size_bytes histogram\n\
+         download_size_bytes_bucket{le=\"+Inf\"} 1\n\
+         download_size_bytes_sum 1000\n\
+         download_size_bytes_count 1\n"
+    );
+    assert_eq!(
+        family("widget_build_info"),
+        "# HELP widget_build_info Build facts.\n\
+         # TYPE widget_build_info gauge\n\
+         widget_build_info{version=\"2.0\"} 1\n"
+    );
+    assert_eq!(
+        family("widget_phase"),
+        "# HELP widget_phase Widget phase.\n\
+         # TYPE widget_phase gauge\n\
+         widget_phase{widget_phase=\"idle\"} 0\n\
+         widget_phase{widget_phase=\"busy\"} 1\n"
+    );
+}

@@ -19,7 +19,8 @@ pub fn listen_addr(program: &str) -> Result<String, String> {
 
 /// Starts the standalone server on `--addr`, or explains on stderr why it could not.
 pub fn serve_from_args(program: &str) -> Option<tallymark::ServerHandle> {
-    let started = listen_addr(program).and_then(|addr| tallymark::serve(addr).map_err(|e| e.to_string()));
+    let started =
+        listen_addr(program).and_then(|addr| tallymark::serve(addr).map_err(|e| e.to_string()));
     match started {
         Ok(server) => {
             println!("Metrics server on http://{}/metrics", server.local_addr());

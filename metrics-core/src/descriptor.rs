@@ -14,15 +14,43 @@ pub enum MetricKind {
     Gauge,
     /// Observations counted into buckets.
     Histogram,
+    /// Observations summarised as quantiles over a sliding window, with a sum and count.
+    Summary,
+    /// Constant labels describing the target, `build_info` style; the value is always 1.
+    Info,
+    /// One of a fixed set of states is current, like Python's `Enum`.
+    StateSet,
 }
 
 impl MetricKind {
-    /// The word Prometheus text uses for this type.
+    /// The word the Prometheus text format 0.0.4 uses for this type. It has no words for
+    /// info and stateset, which it exposes as gauges, as Python's client does.
+    ///
+    /// ```
+    /// use tallymark_core::MetricKind;
+    /// assert_eq!(MetricKind::Summary.as_str(), "summary");
+    /// assert_eq!(MetricKind::StateSet.as_str(), "gauge");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             MetricKind::Counter => "counter",
-            MetricKind::Gauge => "gauge",
+            MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet => "gauge",
             MetricKind::Histogram => "histogram",
+            MetricKind::Summary => "summary",
+        }
+    }
+
+    /// The word OpenMetrics 1.0 uses for this type.
+    ///
+    /// ```
+    /// use tallymark_core::MetricKind;
+    /// assert_eq!(MetricKind::StateSet.openmetrics_str(), "stateset");
+    /// ```
+    pub const fn openmetrics_str(self) -> &'static str {
+        match self {
+            MetricKind::Info => "info",
+            MetricKind::StateSet => "stateset",
+            other => other.as_str(),
         }
     }
 }
@@ -47,6 +75,7 @@ pub struct Descriptor {
     unit: &'static str,
     label_names: &'static [&'static str],
     buckets: &'static [f64],
+    quantiles: &'static [f64],
     budget: usize,
     module: &'static str,
 }
@@ -60,6 +89,7 @@ impl Descriptor {
             unit: "",
             label_names: &[],
             buckets: &[],
+            quantiles: &[],
             budget: DEFAULT_BUDGET,
             module: "",
         }
@@ -80,6 +110,20 @@ impl Descriptor {
     /// Sets histogram bucket bounds; empty means the type's default.
     pub const fn with_buckets(mut self, buckets: &'static [f64]) -> Self {
         self.buckets = buckets;
+        self
+    }
+
+    /// Sets the quantiles a summary reports; empty means the default 0.5, 0.9, 0.99.
+    ///
+    /// ```
+    /// use tallymark_core::Descriptor;
+    ///
+    /// const SIZES: Descriptor =
+    ///     Descriptor::new("size_bytes", "Sizes.").with_quantiles(&[0.5, 0.99]);
+    /// assert_eq!(SIZES.quantiles(), [0.5, 0.99]);
+    /// ```
+    pub const fn with_quantiles(mut self, quantiles: &'static [f64]) -> Self {
+        self.quantiles = quantiles;
         self
     }
 
@@ -118,6 +162,11 @@ impl Descriptor {
     /// Histogram bucket bounds given at declaration; empty means the default.
     pub const fn buckets(&self) -> &'static [f64] {
         self.buckets
+    }
+
+    /// Summary quantiles given at declaration; empty means the default.
+    pub const fn quantiles(&self) -> &'static [f64] {
+        self.quantiles
     }
 
     /// The cardinality budget.

@@ -15,12 +15,16 @@ pub mod names;
 pub mod registry;
 
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
+pub use encoding::{negotiate, Format};
 pub use labels::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, LabelSet, LabelValue,
-    SeriesRef, StrLabels,
+    NativeHistogramFamily, SeriesRef, StrLabels, SummaryFamily,
 };
 pub use metric::buckets;
-pub use metric::{Counter, Gauge, Histogram, HistogramTimer, InlineCounts, IntGauge};
+pub use metric::{
+    Counter, Exemplar, Gauge, Histogram, HistogramTimer, Info, InlineCounts, IntGauge,
+    NativeHistogram, StateSet, Summary,
+};
 pub use registry::{Collection, Collector, Metric, Registration, Registry, RegistryError};
 
 /// Re-exported for code that `#[tallymark::metric]` generates.

@@ -20,21 +20,52 @@ impl fmt::Display for NameError {
 
 impl std::error::Error for NameError {}
 
-fn check(name: &str, colon_allowed: bool) -> Result<(), &'static str> {
-    let mut chars = name.chars();
-    let first = chars.next().ok_or("a name cannot be empty")?;
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (colon_allowed && c == ':');
-    if first.is_ascii_digit() || !allowed(first) {
-        return Err("a name starts with a letter or `_`");
+/// The grammar both name kinds share, as a `const fn` so that `static` initialisers (an
+/// [`Info`](crate::Info)'s label names) are checked at compile time. Names are ASCII, so
+/// bytes are characters here.
+const fn check(name: &str, colon_allowed: bool) -> Result<(), &'static str> {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() {
+        return Err("a name cannot be empty");
     }
-    if !chars.all(allowed) {
-        return Err(if colon_allowed {
-            "a metric name holds only ASCII letters, digits, `_` and `:`"
-        } else {
-            "a label name holds only ASCII letters, digits and `_`"
-        });
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let allowed = b.is_ascii_alphanumeric() || b == b'_' || (colon_allowed && b == b':');
+        if i == 0 && (b.is_ascii_digit() || !allowed) {
+            return Err("a name starts with a letter or `_`");
+        }
+        if !allowed {
+            return Err(if colon_allowed {
+                "a metric name holds only ASCII letters, digits, `_` and `:`"
+            } else {
+                "a label name holds only ASCII letters, digits and `_`"
+            });
+        }
+        i += 1;
     }
     Ok(())
+}
+
+/// Why `name` is not a valid label name, or `None` when it is; usable in `const` context.
+///
+/// ```
+/// use tallymark_core::names::label_name_problem;
+/// assert_eq!(label_name_problem("version"), None);
+/// assert_eq!(label_name_problem("__x"), Some("label names starting with `__` are reserved"));
+/// ```
+pub const fn label_name_problem(name: &str) -> Option<&'static str> {
+    match check(name, false) {
+        Err(reason) => Some(reason),
+        Ok(()) => {
+            let b = name.as_bytes();
+            if b.len() >= 2 && b[0] == b'_' && b[1] == b'_' {
+                Some("label names starting with `__` are reserved")
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// Checks a metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
@@ -47,15 +78,13 @@ pub fn check_metric_name(name: &str) -> Result<(), NameError> {
 
 /// Checks a label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with the reserved `__`.
 pub fn check_label_name(name: &str) -> Result<(), NameError> {
-    let reason = match check(name, false) {
-        Err(reason) => reason,
-        Ok(()) if name.starts_with("__") => "label names starting with `__` are reserved",
-        Ok(()) => return Ok(()),
-    };
-    Err(NameError {
-        name: name.to_owned(),
-        reason,
-    })
+    match label_name_problem(name) {
+        None => Ok(()),
+        Some(reason) => Err(NameError {
+            name: name.to_owned(),
+            reason,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -15,13 +15,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The server answers `GET` and `HEAD` on `/metrics` with the Prometheus text format 0.0.4,
-//! `405 Method Not Allowed` to other methods there, and `404 Not Found` everywhere else.
+//! The server answers `GET` and `HEAD` on `/metrics`, `405 Method Not Allowed` to other
+//! methods there, and `404 Not Found` everywhere else. A scrape gets
+//! - the format its `Accept` header prefers, by [`negotiate`](tallymark_core::negotiate):
+//!   OpenMetrics 1.0, protobuf (with the `protobuf` feature, on by default), or the text
+//!   format 0.0.4 when it names neither, always with that format's one Content-Type;
+//! - a gzip-compressed body when `Accept-Encoding` allows it (the `gzip` feature, on by
+//!   default);
+//! - only the families named by `?name[]=a&name[]=b`, when any are.
+//!
 //! It runs a single-threaded tokio runtime of its own, so it works whether or not the
 //! program uses tokio, and never competes with the program's own runtime for workers.
 
 mod error;
 mod routes;
+mod scrape;
 mod server;
 
 use std::fmt::Display;

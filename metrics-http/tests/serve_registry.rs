@@ -98,10 +98,16 @@ fn head_metrics_returns_the_get_headers_without_a_body() {
 }
 
 #[test]
-fn query_string_is_ignored() {
+fn name_parameters_select_families_and_other_parameters_are_ignored() {
     let server = start();
     let reply = request(server.local_addr(), "GET", "/metrics?name[]=other_total");
     assert_eq!(reply.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(reply.body, "");
+    let reply = request(
+        server.local_addr(),
+        "GET",
+        "/metrics?x=1&name%5B%5D=jobs_total",
+    );
     assert_eq!(reply.body, JOBS_EXPOSITION);
     server.stop();
 }

@@ -17,6 +17,29 @@ pub enum Kind {
     Gauge,
     /// `Histogram`, `HistogramFamily<N>`, `Family<_, Histogram>`.
     Histogram,
+    /// `NativeHistogram` and its families: buckets follow from a schema, not a list.
+    NativeHistogram,
+    /// `Summary` and its families.
+    Summary,
+    /// `Info`: its name ends in `_info`.
+    Info,
+    /// `StateSet`.
+    StateSet,
+}
+
+impl Kind {
+    /// The kind in a message: "`X` is a {word}".
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+            Kind::NativeHistogram => "native histogram, whose buckets follow from its schema",
+            Kind::Summary => "summary",
+            Kind::Info => "build-info metric",
+            Kind::StateSet => "state set",
+        }
+    }
 }
 
 /// How the declared type is labelled.
@@ -227,10 +250,14 @@ pub fn shape_of(ty: &Type) -> Shape {
         written,
     };
     let (kind, labels) = match name.as_str() {
-        "Counter" | "Gauge" | "IntGauge" | "Histogram" => {
-            (unlabelled_kind(&name), LabelShape::Unlabelled)
-        }
-        "CounterFamily" | "GaugeFamily" | "IntGaugeFamily" | "HistogramFamily" => {
+        "Counter" | "Gauge" | "IntGauge" | "Histogram" | "NativeHistogram" | "Summary" | "Info"
+        | "StateSet" => (unlabelled_kind(&name), LabelShape::Unlabelled),
+        "CounterFamily"
+        | "GaugeFamily"
+        | "IntGaugeFamily"
+        | "HistogramFamily"
+        | "NativeHistogramFamily"
+        | "SummaryFamily" => {
             let written = written_with_arity(&name, args.first());
             let kind = unlabelled_kind(name.trim_end_matches("Family"));
             (kind, str_labels(written, args.first().copied()))
@@ -260,11 +287,27 @@ pub fn shape_of(ty: &Type) -> Shape {
     Shape { kind, labels, name }
 }
 
+/// `L` in `Family<L, M>`, when it is a type rather than `StrLabels<N>`.
+pub fn typed_label_set(ty: &Type) -> Option<&Type> {
+    let (name, args) = last_segment(ty)?;
+    if name != "Family" {
+        return None;
+    }
+    match args.first() {
+        Some(GenericArgument::Type(set)) => Some(set),
+        _ => None,
+    }
+}
+
 fn unlabelled_kind(name: &str) -> Option<Kind> {
     match name {
         "Counter" => Some(Kind::Counter),
         "Gauge" | "IntGauge" => Some(Kind::Gauge),
         "Histogram" => Some(Kind::Histogram),
+        "NativeHistogram" => Some(Kind::NativeHistogram),
+        "Summary" => Some(Kind::Summary),
+        "Info" => Some(Kind::Info),
+        "StateSet" => Some(Kind::StateSet),
         _ => None,
     }
 }

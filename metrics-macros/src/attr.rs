@@ -30,19 +30,37 @@ pub struct Keyed<T> {
 /// One argument of `#[metric]`, given at most once.
 pub struct Attr<T> {
     key: &'static str,
+    duplicate: Option<&'static str>,
     value: Option<Keyed<T>>,
 }
 
 impl<T> Attr<T> {
-    fn none(key: &'static str) -> Self {
-        Attr { key, value: None }
+    /// An argument not given yet.
+    pub fn none(key: &'static str) -> Self {
+        Attr {
+            key,
+            duplicate: None,
+            value: None,
+        }
+    }
+
+    /// An argument without a key of its own, whose repetition `message` reports.
+    pub fn unkeyed(message: &'static str) -> Self {
+        Attr {
+            key: "",
+            duplicate: Some(message),
+            value: None,
+        }
     }
 
     /// Stores the value, or reports a duplicate on the second key. Every argument goes
     /// through here, so no key can forget its duplicate check.
-    fn set(&mut self, cx: &Ctxt, key: Span, value: T) {
+    pub fn set(&mut self, cx: &Ctxt, key: Span, value: T) {
         if self.value.is_some() {
-            cx.error_at(key, format!("duplicate `{}` argument", self.key));
+            match self.duplicate {
+                Some(message) => cx.error_at(key, message),
+                None => cx.error_at(key, format!("duplicate `{}` argument", self.key)),
+            }
         } else {
             self.value = Some(Keyed { key, value });
         }
@@ -179,7 +197,7 @@ fn bucket_list(input: ParseStream) -> syn::Result<BucketList> {
 }
 
 /// Skips the rest of a malformed argument, so the arguments after it are still read.
-fn skip_past_comma(input: ParseStream) {
+pub fn skip_past_comma(input: ParseStream) {
     while !input.is_empty() && !input.peek(Token![,]) {
         if input.parse::<proc_macro2::TokenTree>().is_err() {
             return;

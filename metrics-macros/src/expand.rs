@@ -9,7 +9,7 @@ use syn::{Item, ItemStatic, LitStr};
 use crate::ast::{Bound, Metric};
 use crate::attr::MetricArgs;
 use crate::ctxt::Ctxt;
-use crate::{fallback, names, valid};
+use crate::{companion, fallback, names, valid};
 
 /// Expands `#[metric(args)] input`.
 pub fn metric(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -73,7 +73,8 @@ fn declare(metric: &Metric) -> TokenStream {
         ..
     } = item;
     // A `#[cfg]` that removes the static must remove its registration too.
-    let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+    let companion = companion::companion(metric, &private, &cfgs);
     quote! {
         #(#attrs)*
         #vis #static_token #mutability #ident #colon_token #ty #eq_token {
@@ -83,6 +84,7 @@ fn declare(metric: &Metric) -> TokenStream {
         } #semi_token
         #(#cfgs)*
         #private::inventory::submit! { #registration }
+        #companion
     }
 }
 

@@ -38,14 +38,14 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         },
         Data::Enum(data) => {
             cx.error_spanned_by(
-                &data.enum_token,
+                data.enum_token,
                 "`#[derive(LabelSet)]` applies to structs with named fields; an enum of \
                  label values derives `LabelValue`",
             );
             Vec::new()
         }
         Data::Union(data) => {
-            cx.error_spanned_by(&data.union_token, NAMED_FIELDS);
+            cx.error_spanned_by(data.union_token, NAMED_FIELDS);
             Vec::new()
         }
     };

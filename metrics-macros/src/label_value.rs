@@ -26,7 +26,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         Data::Enum(data) => variants(&cx, data),
         Data::Struct(data) => {
             cx.error_spanned_by(
-                &data.struct_token,
+                data.struct_token,
                 "`#[derive(LabelValue)]` applies to enums whose variants have no fields; \
                  a struct of labels derives `LabelSet`",
             );
@@ -34,7 +34,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         }
         Data::Union(data) => {
             cx.error_spanned_by(
-                &data.union_token,
+                data.union_token,
                 "`#[derive(LabelValue)]` applies to enums whose variants have no fields",
             );
             Vec::new()

@@ -1,5 +1,6 @@
-//! The macros of [tallymark](https://docs.rs/tallymark): `#[metric]` on a `static`, and the
-//! `LabelValue` and `LabelSet` derives. Use them through the `tallymark` facade, whose
+//! The macros of [tallymark](https://docs.rs/tallymark): `#[metric]` on a `static`,
+//! `#[timed]`, `#[counted]` and `#[in_flight]` on functions, and the `LabelValue` and
+//! `LabelSet` derives. Use them through the `tallymark` facade, whose
 //! `__private` module is the only path the generated code names.
 //!
 //! Each macro reads its input into a model (`ast`), checks it (`valid`) with every error
@@ -8,9 +9,11 @@
 
 mod ast;
 mod attr;
+mod companion;
 mod ctxt;
 mod expand;
 mod fallback;
+mod instrument;
 mod label_set;
 mod label_value;
 mod names;
@@ -57,6 +60,11 @@ use syn::{parse_macro_input, DeriveInput};
 ///
 /// The rules of the exposition format are checked at compile time: names, label names,
 /// `_total` on counters, buckets, and a HELP text on every metric.
+///
+/// A labelled family also declares a hidden item under the static's name (types and values
+/// are apart, so both fit): a struct whose fields are the label names, or for a
+/// `Family<L, _>` an alias of `L`. It is what `labels(..)` of `#[counted]`, `#[timed]` and
+/// `#[in_flight]` builds, so the compiler checks their label names.
 #[proc_macro_attribute]
 pub fn metric(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::metric(args.into(), input.into()).into()
@@ -119,4 +127,136 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     label_set::derive(&input).into()
+}
+
+/// Counts the calls of a function, by how each ended: into the default family
+/// `function_calls_total{function, module, result}`, or into a declared counter.
+///
+/// `result` is `ok`, `error` (the function returned `Err(_)`), `panic` (its body
+/// panicked) or `cancelled` (its future was dropped before it finished). Every annotated
+/// function shows `result="ok"` at 0 from the start, and `result="error"` too when it
+/// returns a `Result`.
+///
+/// ```
+/// use tallymark::counted;
+///
+/// #[counted]
+/// fn parse_port(text: &str) -> Result<u16, std::num::ParseIntError> {
+///     text.parse()
+/// }
+///
+/// assert!(parse_port("8080").is_ok());
+/// assert!(parse_port("http").is_err());
+/// let text = tallymark::render();
+/// assert!(text.contains(r#"function_calls_total{function="parse_port",module="rust_out",result="ok"} 1"#));
+/// assert!(text.contains(r#"function_calls_total{function="parse_port",module="rust_out",result="error"} 1"#));
+/// ```
+///
+/// It applies to fns and methods, sync or `async`, generic or not, to fns returning
+/// `impl Future`, to `#[async_trait]` methods whichever attribute comes first, and to an
+/// `impl` block, where it instruments every method as `Type::method`; there,
+/// `#[counted(skip)]` on a method leaves it out. On a method alone, the function label is
+/// the bare method name: an attribute sees only the item it is on, not its `impl`, so put
+/// it on the `impl` block to get `Type::method`. A default method of a trait is one
+/// function: the calls through every implementation add up in its series.
+///
+/// A target metric records every call alike, whatever its result; its label values are
+/// read as the call starts (for an `async fn`, at its first poll).
+///
+/// | argument | meaning |
+/// | --- | --- |
+/// | `FAMILY` | count into this declared counter instead of the default family |
+/// | `labels(name = value, ..)` | the target family's label values: a string literal, a value whose type implements `LabelValue` (read by reference at the call), or `unbounded(&str)` for any text |
+/// | `result = ".."` | `"auto"` (the default: `error` when the return type is spelled `Result<..>` and the call returned `Err`), `"result"` (the return type is a `Result` under another name, or implements `tallymark::instrument::Fallible`) or `"ok"` (every return is `ok`) |
+/// | `crate = path` | where `tallymark` is, when it is re-exported or renamed |
+/// | `skip` | on a method of an annotated `impl` block: leave this one out |
+///
+/// ```
+/// use tallymark::{counted, metric, CounterFamily};
+///
+/// /// Total HTTP requests.
+/// #[metric(labels(method, endpoint))]
+/// static HTTP_REQUESTS_TOTAL: CounterFamily<2> = CounterFamily::new();
+///
+/// #[counted(HTTP_REQUESTS_TOTAL, labels(method = "GET", endpoint = "/api/users"))]
+/// fn list_users() -> Vec<String> {
+///     Vec::new()
+/// }
+///
+/// list_users();
+/// let text = tallymark::render();
+/// assert!(text.contains(r#"http_requests_total{method="GET",endpoint="/api/users"} 1"#));
+/// ```
+///
+/// A label the family does not have, a label left without a value, a `&str` value without
+/// `unbounded(..)` and a target that is not a counter are compile errors on the offending
+/// token, and so is a `const fn`.
+#[proc_macro_attribute]
+pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
+    instrument::expand(instrument::Which::Counted, args.into(), input.into()).into()
+}
+
+/// Times the calls of a function, in seconds, by how each ended: into the default family
+/// `function_calls_duration_seconds{function, module, result}` (a histogram with the
+/// default buckets), or into a declared histogram.
+///
+/// The clock is read once as the call starts and once as it ends. For an `async fn` the
+/// call starts at the first poll and ends when the future completes, so the time includes
+/// every await; a future dropped before that records `cancelled`. The results, the shapes
+/// it applies to and the arguments are those of [`macro@counted`].
+///
+/// ```
+/// use tallymark::{metric, timed, Histogram};
+///
+/// /// Time spent resizing images.
+/// #[metric(buckets = [0.01, 0.1, 1.0])]
+/// static RESIZE_DURATION_SECONDS: Histogram = Histogram::new();
+///
+/// #[timed]
+/// fn checksum(data: &[u8]) -> u32 {
+///     data.iter().map(|&b| u32::from(b)).sum()
+/// }
+///
+/// #[timed(RESIZE_DURATION_SECONDS)]
+/// fn resize(width: u32) -> u32 {
+///     width / 2
+/// }
+///
+/// assert_eq!(checksum(b"ab"), 195);
+/// resize(640);
+/// let text = tallymark::render();
+/// assert!(text.contains(r#"function_calls_duration_seconds_count{function="checksum",module="rust_out",result="ok"} 1"#));
+/// assert!(text.contains("resize_duration_seconds_count 1\n"));
+/// ```
+#[proc_macro_attribute]
+pub fn timed(args: TokenStream, input: TokenStream) -> TokenStream {
+    instrument::expand(instrument::Which::Timed, args.into(), input.into()).into()
+}
+
+/// Counts the calls of a function running now: into the default family
+/// `function_calls_concurrent{function, module}`, or into a declared gauge. The gauge goes
+/// up as a call starts (an `async fn`'s at its first poll) and down as it ends, however it
+/// ends: returned, panicked or dropped.
+///
+/// The shapes it applies to and the arguments are those of [`macro@counted`], less
+/// `result`.
+///
+/// ```
+/// use tallymark::{in_flight, metric, IntGauge};
+///
+/// /// Uploads in progress.
+/// #[metric]
+/// static UPLOADS_IN_PROGRESS: IntGauge = IntGauge::new();
+///
+/// #[in_flight(UPLOADS_IN_PROGRESS)]
+/// fn upload() -> i64 {
+///     UPLOADS_IN_PROGRESS.get()
+/// }
+///
+/// assert_eq!(upload(), 1);
+/// assert_eq!(UPLOADS_IN_PROGRESS.get(), 0);
+/// ```
+#[proc_macro_attribute]
+pub fn in_flight(args: TokenStream, input: TokenStream) -> TokenStream {
+    instrument::expand(instrument::Which::InFlight, args.into(), input.into()).into()
 }

@@ -46,6 +46,12 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
             format!("counter name `{name}` must end in `_total`"),
         );
     }
+    if kind == Some(Kind::Info) && !name.ends_with("_info") {
+        cx.error_at(
+            metric.name_span,
+            format!("info metric name `{name}` must end in `_info`"),
+        );
+    }
     let Some(unit) = metric.args.unit.value() else {
         return;
     };
@@ -145,8 +151,15 @@ fn check_label_names(cx: &Ctxt, metric: &Metric, names: &[syn::Ident]) {
             cx.error_spanned_by(ident, problem);
         } else if !seen.insert(name.clone()) {
             cx.error_spanned_by(ident, format!("duplicate label `{name}`"));
-        } else if name == "le" && metric.shape.kind == Some(Kind::Histogram) {
+        } else if name == "le"
+            && matches!(
+                metric.shape.kind,
+                Some(Kind::Histogram | Kind::NativeHistogram)
+            )
+        {
             cx.error_spanned_by(ident, "label `le` is reserved for histogram bucket bounds");
+        } else if name == "quantile" && metric.shape.kind == Some(Kind::Summary) {
+            cx.error_spanned_by(ident, "label `quantile` is reserved for summary quantiles");
         }
     }
 }
@@ -156,16 +169,12 @@ fn check_buckets(cx: &Ctxt, metric: &Metric) {
         return;
     };
     if let Some(kind) = metric.shape.kind.filter(|k| *k != Kind::Histogram) {
-        let kind = if kind == Kind::Counter {
-            "counter"
-        } else {
-            "gauge"
-        };
         cx.error_at(
             keyed.key,
             format!(
-                "`buckets` applies to histograms only, and `{}` is a {kind}",
-                metric.shape.name
+                "`buckets` applies to histograms only, and `{}` is a {}",
+                metric.shape.name,
+                kind.word()
             ),
         );
     }

@@ -6,10 +6,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::thread::sleep;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// With `TALLYMARK_E2E=1` (CI sets it) a missing outside tool fails the test; without it the
 /// test is skipped with a note, so `cargo test` works on a machine without them.
@@ -66,14 +67,165 @@ pub fn free_port() -> u16 {
 }
 
 /// Polls `ready` every 100 ms for up to 10 s; panics naming `what` if it never holds.
-pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..100 {
+pub fn wait_until(what: &str, ready: impl FnMut() -> bool) {
+    wait_up_to(Duration::from_secs(10), what, ready);
+}
+
+/// Polls `ready` every 100 ms for up to `limit`; panics naming `what` if it never holds.
+pub fn wait_up_to(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
         if ready() {
             return;
         }
         sleep(Duration::from_millis(100));
     }
-    panic!("timed out after 10 s waiting for {what}");
+    panic!("timed out after {limit:?} waiting for {what}");
+}
+
+/// A fresh directory under the system's temporary directory, deleted when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `tallymark-{label}-{pid}-{n}`.
+    pub fn new(label: &str) -> TempDir {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("tallymark-{label}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover directory in /tmp is not worth failing a test over.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The binary of the example `name`, rebuilt first when the test runs under cargo: a
+/// filtered `cargo test --test ...` does not build examples, and a stale binary would test
+/// old code. Cargo holds no lock while tests run, so the nested build cannot deadlock; when
+/// the example is up to date it returns at once. Builds are one at a time, so parallel
+/// tests do not race on one example.
+pub fn example_binary(name: &str) -> PathBuf {
+    static BUILDS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    let mut built = BUILDS
+        .get_or_init(|| Mutex::new(Vec::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let test_exe = std::env::current_exe().expect("path of the test executable");
+    // target/<profile dir>/deps/<test> → target/<profile dir>/examples/<name>
+    let profile_dir = test_exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !built.iter().any(|b| b == name) {
+        if let Some(cargo) = std::env::var_os("CARGO") {
+            let mut build = Command::new(cargo);
+            build.args(["build", "--example", name, "--manifest-path"]);
+            build.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+            match profile_dir.file_name().and_then(|n| n.to_str()) {
+                Some("debug") | None => {}
+                Some("release") => {
+                    build.arg("--release");
+                }
+                Some(profile) => {
+                    build.args(["--profile", profile]);
+                }
+            }
+            let output = build
+                .output()
+                .unwrap_or_else(|e| panic!("run cargo build --example {name}: {e}"));
+            assert!(
+                output.status.success(),
+                "cargo build --example {name} failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        built.push(name.to_owned());
+    }
+    assert!(
+        binary.is_file(),
+        "{} not found; run `cargo build --example {name}`",
+        binary.display()
+    );
+    binary
+}
+
+/// An example serving `/metrics` on a free loopback port, killed when dropped.
+pub struct Example {
+    pub process: ChildGuard,
+    pub addr: SocketAddr,
+}
+
+impl Example {
+    /// Starts the example `name` with `--addr` and waits until its `/metrics` answers.
+    pub fn start(name: &str) -> Example {
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let mut command = Command::new(example_binary(name));
+        command
+            .arg("--addr")
+            .arg(addr.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        let mut example = Example {
+            process: ChildGuard::spawn(name, &mut command),
+            addr,
+        };
+        wait_until(&format!("{name} to serve http://{addr}/metrics"), || {
+            example.process.assert_running();
+            http(addr, "GET", "/metrics", None, b"").is_ok_and(|r| r.status == 200)
+        });
+        example
+    }
+
+    /// A scrape asking for `accept`, once its body holds `needle` (the examples record in
+    /// a loop, so the first scrape may come before the first sample).
+    pub fn scrape_once_it_has(&mut self, accept: &str, needle: &[u8]) -> RawReply {
+        let mut reply = None;
+        wait_until(
+            &format!("a scrape containing {}", String::from_utf8_lossy(needle)),
+            || {
+                self.process.assert_running();
+                let got = request(self.addr, "GET", "/metrics", &[("Accept", accept)], b"")
+                    .expect("scrape the example");
+                assert_eq!(
+                    got.status,
+                    200,
+                    "scrape answered {}",
+                    String::from_utf8_lossy(&got.body)
+                );
+                let found = got.body.windows(needle.len()).any(|w| w == needle);
+                reply = Some(got);
+                found
+            },
+        );
+        reply.expect("a scrape")
+    }
 }
 
 /// A child process killed when the test ends, whether it passes or panics.
@@ -136,6 +288,28 @@ pub struct HttpReply {
     pub body: String,
 }
 
+/// An HTTP response with its headers, the body kept as bytes.
+pub struct RawReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawReply {
+    /// The first header called `name`, compared without case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text; panics when it is not UTF-8.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("a UTF-8 body")
+    }
+}
+
 /// Sends one HTTP/1.1 request with `Connection: close` and reads the whole response.
 pub fn http(
     addr: SocketAddr,
@@ -144,17 +318,43 @@ pub fn http(
     content_type: Option<&str>,
     body: &[u8],
 ) -> io::Result<HttpReply> {
+    let headers: Vec<(&str, &str)> = content_type
+        .map(|c| ("Content-Type", c))
+        .into_iter()
+        .collect();
+    let reply = request(addr, method, path, &headers, body)?;
+    let body = String::from_utf8(reply.body).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a body that is not UTF-8: {e}"),
+        )
+    })?;
+    Ok(HttpReply {
+        status: reply.status,
+        body,
+    })
+}
+
+/// Sends one HTTP/1.1 request with extra `headers` and `Connection: close`, and reads the
+/// whole response.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> io::Result<RawReply> {
     let mut conn = TcpStream::connect(addr)?;
     conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!(
+    let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
-    if let Some(content_type) = content_type {
-        request.push_str(&format!("Content-Type: {content_type}\r\n"));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-    request.push_str("\r\n");
-    conn.write_all(request.as_bytes())?;
+    head.push_str("\r\n");
+    conn.write_all(head.as_bytes())?;
     conn.write_all(body)?;
     let mut raw = Vec::new();
     conn.read_to_end(&mut raw)?;
@@ -166,24 +366,30 @@ pub fn http(
     })
 }
 
-fn parse_reply(raw: &[u8]) -> Option<HttpReply> {
+fn parse_reply(raw: &[u8]) -> Option<RawReply> {
     let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..head_end]).ok()?;
     let body = &raw[head_end + 4..];
-    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
     // Go servers, the Pushgateway among them, chunk any body that does not fit one buffer.
-    let chunked = head.lines().any(|line| {
-        line.split_once(':').is_some_and(|(name, value)| {
-            name.eq_ignore_ascii_case("transfer-encoding") && value.trim() == "chunked"
-        })
-    });
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
     let body = if chunked {
         dechunk(body)?
     } else {
         body.to_vec()
     };
-    let body = String::from_utf8(body).ok()?;
-    Some(HttpReply { status, body })
+    Some(RawReply {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Undoes `Transfer-Encoding: chunked`. Works on bytes because a chunk may end inside a

@@ -1,4 +1,5 @@
-//! Escaping per context: label values and 0.0.4 HELP text each escape a different set.
+//! Escaping per context: label values and 0.0.4 HELP text each escape a different set;
+//! OpenMetrics HELP escapes what label values do.
 
 /// Appends a label value, escaping `\`, `"` and newline, the only escapes the text formats
 /// accept inside quotes.
@@ -10,6 +11,18 @@ pub fn write_label_value(out: &mut Vec<u8>, value: &str) {
 /// rejects `\"` there.
 pub fn write_help_text(out: &mut Vec<u8>, help: &str) {
     escape(out, help, false);
+}
+
+/// Appends HELP text for OpenMetrics, which escapes `\`, `"` and newline, as label values
+/// do.
+///
+/// ```
+/// let mut out = Vec::new();
+/// tallymark_core::encoding::write_openmetrics_help(&mut out, "say \"hi\"");
+/// assert_eq!(out, br#"say \"hi\""#);
+/// ```
+pub fn write_openmetrics_help(out: &mut Vec<u8>, help: &str) {
+    escape(out, help, true);
 }
 
 fn escape(out: &mut Vec<u8>, text: &str, quotes: bool) {
@@ -45,6 +58,44 @@ pub fn write_label_pairs<'a>(
     }
 }
 
+/// Reads back what [`write_label_pairs`] wrote: the `(name, value)` pairs, unescaped. For
+/// formats that need labels apart (protobuf), so that series keep only their text.
+/// Malformed text ends the list early.
+///
+/// ```
+/// use tallymark_core::encoding::parse_label_pairs;
+///
+/// let pairs = parse_label_pairs(r#"path="/a\"b",case="x\ny""#);
+/// assert_eq!(pairs, [("path".into(), "/a\"b".into()), ("case".into(), "x\ny".into())]);
+/// ```
+pub fn parse_label_pairs(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut rest = text;
+    while let Some((name, after)) = rest.split_once("=\"") {
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    end = Some(i + 1);
+                    break;
+                }
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, other)) => value.push(other),
+                    None => break,
+                },
+                c => value.push(c),
+            }
+        }
+        let Some(end) = end else { break };
+        pairs.push((name.to_owned(), value));
+        rest = after[end..].strip_prefix(',').unwrap_or(&after[end..]);
+    }
+    pairs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +105,22 @@ mod tests {
         let mut out = Vec::new();
         write_label_value(&mut out, "a\\b\"c\nd\té");
         assert_eq!(String::from_utf8(out).unwrap(), "a\\\\b\\\"c\\nd\té");
+    }
+
+    #[test]
+    fn label_text_reads_back_as_it_was_written() {
+        let pairs = [
+            ("a", "plain"),
+            ("b", "q\"uo\\te\nnl"),
+            ("c", ""),
+            ("d", "ünï,=\""),
+        ];
+        let mut text = Vec::new();
+        write_label_pairs(&mut text, pairs);
+        let read = parse_label_pairs(std::str::from_utf8(&text).unwrap());
+        let read: Vec<(&str, &str)> = read.iter().map(|(n, v)| (&**n, &**v)).collect();
+        assert_eq!(read, pairs);
+        assert!(parse_label_pairs("").is_empty());
     }
 
     #[test]

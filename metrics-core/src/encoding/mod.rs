@@ -1,31 +1,63 @@
-//! Encoding: metrics hand their samples to a [`SampleSink`]; each exposition format is a
-//! sink that writes into a reused buffer.
+//! Encoding: metrics hand their series to a [`SampleSink`]; each exposition format is a
+//! sink that writes into a reused buffer. One registry walk drives any [`Format`].
 
 mod escape;
+mod negotiate;
 mod number;
+pub mod openmetrics;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 pub mod text;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-pub use escape::{write_help_text, write_label_pairs, write_label_value};
-pub use number::{write_f64, write_value, Value};
+pub use escape::{
+    parse_label_pairs, write_help_text, write_label_pairs, write_label_value,
+    write_openmetrics_help,
+};
+pub use negotiate::{negotiate, Format};
+pub use number::{write_f64, write_openmetrics_f64, write_timestamp, write_value, Value};
 
 use crate::descriptor::MetricKind;
+use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
-/// The metadata lines of one family.
+/// The metadata of one family.
 #[derive(Clone, Copy, Debug)]
 pub struct FamilyHeader<'a> {
-    /// The family name (for a counter, including `_total`).
+    /// The family name as declared (for a counter, including `_total`).
     pub name: &'a str,
     /// HELP text, unescaped.
     pub help: &'a str,
-    /// The unit, or `""`.
+    /// The declared unit, or `""`; OpenMetrics also infers one from the name.
     pub unit: &'a str,
     /// The type.
     pub kind: MetricKind,
+    /// When the family was registered, in Unix seconds: the `_created` of series that
+    /// do not know their own. `None` for collected families.
+    pub created: Option<f64>,
 }
 
-/// One histogram series at scrape time.
+/// Who one series is: its pre-rendered label text, `name="value",...` without braces
+/// (empty when unlabelled), and when it was created, if it knows.
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesMeta<'a> {
+    /// The label text.
+    pub labels: &'a str,
+    /// Creation time in Unix seconds; `None` means the family's registration time.
+    pub created: Option<f64>,
+}
+
+impl<'a> SeriesMeta<'a> {
+    /// A series that does not know when it was created.
+    pub const fn labels(labels: &'a str) -> Self {
+        SeriesMeta {
+            labels,
+            created: None,
+        }
+    }
+}
+
+/// One classic histogram series at scrape time.
 #[derive(Clone, Copy, Debug)]
 pub struct HistogramView<'a> {
     /// Finite upper bounds, ascending.
@@ -51,11 +83,50 @@ impl HistogramView<'_> {
     }
 }
 
-/// Receives the samples of one family. `labels` is the series' pre-rendered label text,
-/// `name="value"` pairs without braces, empty for an unlabelled series.
+/// Receives the series of one family.
+///
+/// The required methods carry everything some format needs (creation times, exemplars);
+/// [`SampleSink::sample`] and [`SampleSink::histogram`] are the plain forms for code that
+/// has neither.
 pub trait SampleSink {
-    /// A counter or gauge sample.
-    fn sample(&mut self, labels: &str, value: Value);
-    /// A histogram series.
-    fn histogram(&mut self, labels: &str, view: HistogramView<'_>);
+    /// Whether this format writes exemplars. Metrics skip reading them when it does not,
+    /// so a 0.0.4 scrape takes no exemplar lock.
+    fn wants_exemplars(&self) -> bool {
+        true
+    }
+
+    /// A counter, gauge, info or stateset sample, with a counter's exemplar.
+    fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, exemplar: Option<&Exemplar>);
+
+    /// A classic histogram series; `exemplars` holds one slot per bucket, or none.
+    fn classic_histogram(
+        &mut self,
+        series: SeriesMeta<'_>,
+        view: HistogramView<'_>,
+        exemplars: &[ExemplarSlot],
+    );
+
+    /// A summary series.
+    fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot);
+
+    /// A native histogram series.
+    fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>);
+
+    /// A counter or gauge sample with nothing but labels and a value.
+    fn sample(&mut self, labels: &str, value: Value) {
+        self.scalar(SeriesMeta::labels(labels), value, None);
+    }
+
+    /// A histogram series with nothing but labels and counts.
+    fn histogram(&mut self, labels: &str, view: HistogramView<'_>) {
+        self.classic_histogram(SeriesMeta::labels(labels), view, &[]);
+    }
+}
+
+/// One exposition format: writes whole families, and whatever closes the body.
+pub(crate) trait Encoder {
+    /// Writes one family: its metadata, then the series `series` hands to the sink.
+    fn family(&mut self, header: &FamilyHeader<'_>, series: &mut dyn FnMut(&mut dyn SampleSink));
+    /// Ends the body.
+    fn finish(&mut self) {}
 }

@@ -109,6 +109,50 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64) {
     out.extend_from_slice(itoa::Buffer::new().format(digits).as_bytes());
 }
 
+/// Appends `v` as OpenMetrics writes `le` and `quantile` label values: Go's form, with
+/// `.0` added to whole numbers (`1.0`, `0.0`, `1e-05`), as Prometheus's own
+/// `formatOpenMetricsFloat` does, so the protobuf and OpenMetrics scrapes of one histogram
+/// land on the same series.
+///
+/// ```
+/// let mut out = Vec::new();
+/// tallymark_core::encoding::write_openmetrics_f64(&mut out, 10.0);
+/// assert_eq!(out, b"10.0");
+/// ```
+pub fn write_openmetrics_f64(out: &mut Vec<u8>, v: f64) {
+    let start = out.len();
+    write_f64(out, v);
+    let written = &out[start..];
+    if v.is_finite() && !written.iter().any(|b| matches!(b, b'.' | b'e')) {
+        out.extend_from_slice(b".0");
+    }
+}
+
+/// Appends a Unix time in seconds, in plain decimal (`1700000000.123`): OpenMetrics
+/// timestamps and `_created` values.
+///
+/// ```
+/// let mut out = Vec::new();
+/// tallymark_core::encoding::write_timestamp(&mut out, 1_700_000_000.5);
+/// assert_eq!(out, b"1700000000.5");
+/// ```
+pub fn write_timestamp(out: &mut Vec<u8>, seconds: f64) {
+    if !seconds.is_finite() {
+        return write_f64(out, seconds);
+    }
+    let mut scratch = Scratch {
+        bytes: [0; 40],
+        len: 0,
+    };
+    // Display never uses an exponent and gives the shortest round-trip digits; a time
+    // between 1970 and 2100 fits the scratch buffer.
+    if write!(scratch, "{seconds}").is_ok() {
+        out.extend_from_slice(&scratch.bytes[..scratch.len]);
+    } else {
+        write_f64(out, seconds);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +200,28 @@ mod tests {
         ];
         for (v, want) in table {
             assert_eq!(go(*v), *want, "formatting {v:?}");
+        }
+    }
+
+    /// What Prometheus's `formatOpenMetricsFloat` gives for each.
+    #[test]
+    fn openmetrics_numbers_are_canonical() {
+        let table: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (1.0, "1.0"),
+            (-1.0, "-1.0"),
+            (10.0, "10.0"),
+            (0.001, "0.001"),
+            (1e-5, "1e-05"),
+            (1e6, "1e+06"),
+            (2.5, "2.5"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NAN, "NaN"),
+        ];
+        for (v, want) in table {
+            let mut out = Vec::new();
+            write_openmetrics_f64(&mut out, *v);
+            assert_eq!(String::from_utf8(out).unwrap(), *want, "formatting {v:?}");
         }
     }
 

@@ -11,10 +11,12 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::encoding::{write_label_pairs, SampleSink};
+use crate::encoding::{write_label_pairs, SampleSink, SeriesMeta};
 use crate::labels::{LabelSet, Member, StrLabels};
 use crate::metric::buckets::{self, DEFAULT_BUCKETS};
-use crate::metric::{Counter, Gauge, Histogram, IntGauge};
+use crate::metric::clock::unix_seconds;
+use crate::metric::summary::check_quantiles;
+use crate::metric::{Counter, Gauge, Histogram, IntGauge, NativeHistogram, Summary};
 
 /// Lock shards per family: enough that two cores rarely meet on one lock.
 const SHARDS: usize = 16;
@@ -30,11 +32,18 @@ pub type GaugeFamily<const N: usize> = Family<StrLabels<N>, Gauge>;
 pub type IntGaugeFamily<const N: usize> = Family<StrLabels<N>, IntGauge>;
 /// A histogram family keyed by `N` string label values.
 pub type HistogramFamily<const N: usize> = Family<StrLabels<N>, Histogram>;
+/// A summary family keyed by `N` string label values.
+pub type SummaryFamily<const N: usize> = Family<StrLabels<N>, Summary>;
+/// A native histogram family keyed by `N` string label values.
+pub type NativeHistogramFamily<const N: usize> = Family<StrLabels<N>, NativeHistogram>;
 
 /// One series and its label text, rendered and escaped once when the series is created.
 #[derive(Debug)]
 pub struct Labelled<S> {
     labels: Box<str>,
+    /// When the series was created or last reset, as f64 Unix seconds: OpenMetrics'
+    /// `_created`. Set off the recording path, so recording never reads the clock.
+    created: AtomicU64,
     series: S,
 }
 
@@ -42,6 +51,23 @@ impl<S> Labelled<S> {
     /// The series' label pairs as exposed, `name="value",...`.
     pub fn label_text(&self) -> &str {
         &self.labels
+    }
+
+    /// When the series was created, or last reset, in Unix seconds.
+    pub fn created(&self) -> f64 {
+        f64::from_bits(self.created.load(Relaxed))
+    }
+
+    fn meta(&self) -> SeriesMeta<'_> {
+        SeriesMeta {
+            labels: &self.labels,
+            created: Some(self.created()),
+        }
+    }
+
+    fn restart<M: Member<Series = S>>(&self) {
+        M::reset(&self.series);
+        self.created.store(unix_seconds().to_bits(), Relaxed);
     }
 }
 
@@ -144,6 +170,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         if !desc.buckets().is_empty() {
             self.bounds = buckets::checked(desc.buckets());
         }
+        check_quantiles(desc.quantiles());
         self.desc = desc;
         self
     }
@@ -190,7 +217,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
                 .get()
                 .and_then(|slots| slots.get(L::dense_index(&lookup)));
             if let Some(slot) = found {
-                M::reset(&slot.series);
+                slot.restart::<M>();
             }
             return found.is_some();
         }
@@ -211,7 +238,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     /// Removes every label set (dense ones are reset to zero), and the overflow count.
     pub fn clear(&self) {
         if let Some(slots) = self.dense.get() {
-            slots.iter().for_each(|s| M::reset(&s.series));
+            slots.iter().for_each(Labelled::restart::<M>);
         }
         for shard in &self.shards {
             let mut table = shard.write().unwrap_or_else(|e| e.into_inner());
@@ -219,7 +246,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             table.clear();
         }
         if let Some(overflow) = self.overflow.get() {
-            M::reset(&overflow.series);
+            overflow.restart::<M>();
         }
         self.overflowed.store(0, Relaxed);
     }
@@ -234,7 +261,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     pub(crate) fn encode_series(&self, sink: &mut dyn SampleSink) {
         if let Some(count) = L::DENSE {
             for slot in self.dense.get_or_init(|| self.dense_series(count)).iter() {
-                M::encode(&slot.series, &slot.labels, sink);
+                M::encode(&slot.series, slot.meta(), sink);
             }
         }
         let mut series: Vec<Arc<Labelled<M::Series>>> = Vec::new();
@@ -244,7 +271,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         }
         series.sort_unstable_by(|a, b| a.labels.cmp(&b.labels));
         for s in series.iter().chain(self.overflow.get()) {
-            M::encode(&s.series, &s.labels, sink);
+            M::encode(&s.series, s.meta(), sink);
         }
     }
 
@@ -324,6 +351,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Labelled {
             labels: labels.into_boxed_str(),
+            created: AtomicU64::new(unix_seconds().to_bits()),
             series: M::new_series(self.desc, self.bounds),
         }
     }

@@ -1,8 +1,8 @@
 //! What a family holds per label set: the series type of each metric kind.
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{HistogramView, SampleSink, Value};
-use crate::metric::{BoxedCounts, Counter, Gauge, Histogram, IntGauge};
+use crate::encoding::{SampleSink, SeriesMeta, Value};
+use crate::metric::{BoxedCounts, Counter, Gauge, Histogram, IntGauge, NativeHistogram, Summary};
 
 /// A metric kind that a [`Family`](crate::Family) can hold one of per label set.
 pub trait Member: Send + Sync + 'static {
@@ -13,7 +13,7 @@ pub trait Member: Send + Sync + 'static {
     /// A fresh series; `bounds` are the family's validated histogram bounds.
     fn new_series(desc: &'static Descriptor, bounds: &'static [f64]) -> Self::Series;
     /// Hands one series to an encoder.
-    fn encode(series: &Self::Series, labels: &str, sink: &mut dyn SampleSink);
+    fn encode(series: &Self::Series, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink);
     /// Sets a series back to zero.
     fn reset(series: &Self::Series);
 }
@@ -26,8 +26,8 @@ impl Member for Counter {
         Counter::new().described(desc)
     }
 
-    fn encode(series: &Counter, labels: &str, sink: &mut dyn SampleSink) {
-        sink.sample(labels, series.value());
+    fn encode(series: &Counter, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        series.encode(meta, sink);
     }
 
     fn reset(series: &Counter) {
@@ -43,8 +43,8 @@ impl Member for Gauge {
         Gauge::new().described(desc)
     }
 
-    fn encode(series: &Gauge, labels: &str, sink: &mut dyn SampleSink) {
-        sink.sample(labels, Value::Float(series.get()));
+    fn encode(series: &Gauge, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        sink.scalar(meta, Value::Float(series.get()), None);
     }
 
     fn reset(series: &Gauge) {
@@ -60,8 +60,8 @@ impl Member for IntGauge {
         IntGauge::new().described(desc)
     }
 
-    fn encode(series: &IntGauge, labels: &str, sink: &mut dyn SampleSink) {
-        sink.sample(labels, Value::Signed(series.get()));
+    fn encode(series: &IntGauge, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        sink.scalar(meta, Value::Signed(series.get()), None);
     }
 
     fn reset(series: &IntGauge) {
@@ -77,18 +77,47 @@ impl Member for Histogram {
         Histogram::series(bounds, desc)
     }
 
-    fn encode(series: &Self::Series, labels: &str, sink: &mut dyn SampleSink) {
-        sink.histogram(
-            labels,
-            HistogramView {
-                bounds: series.bounds(),
-                slots: series.slots(),
-                sum: series.sum(),
-            },
-        );
+    fn encode(series: &Self::Series, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        series.encode(meta, sink);
     }
 
     fn reset(series: &Self::Series) {
+        series.reset();
+    }
+}
+
+/// Series of a summary family take the descriptor's quantiles and the default window.
+impl Member for Summary {
+    type Series = Summary;
+    const KIND: MetricKind = MetricKind::Summary;
+
+    fn new_series(desc: &'static Descriptor, _: &'static [f64]) -> Summary {
+        Summary::new().described(desc)
+    }
+
+    fn encode(series: &Summary, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        series.encode(meta, sink);
+    }
+
+    fn reset(series: &Summary) {
+        series.reset();
+    }
+}
+
+/// Series of a native histogram family take the default schema and zero threshold.
+impl Member for NativeHistogram {
+    type Series = NativeHistogram;
+    const KIND: MetricKind = MetricKind::Histogram;
+
+    fn new_series(desc: &'static Descriptor, _: &'static [f64]) -> NativeHistogram {
+        NativeHistogram::new().described(desc)
+    }
+
+    fn encode(series: &NativeHistogram, meta: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        series.encode(meta, sink);
+    }
+
+    fn reset(series: &NativeHistogram) {
         series.reset();
     }
 }

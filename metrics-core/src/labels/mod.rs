@@ -7,8 +7,8 @@ mod set;
 mod value;
 
 pub use family::{
-    CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, Labelled, SeriesRef,
-    OVERFLOW_LABEL_VALUE,
+    CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, Labelled,
+    NativeHistogramFamily, SeriesRef, SummaryFamily, OVERFLOW_LABEL_VALUE,
 };
 pub use member::Member;
 pub use set::{LabelSet, StrLabels};

@@ -17,6 +17,12 @@ use std::hash::Hash;
 /// assert_eq!(true.label(), "true");
 /// assert_eq!(<bool as LabelValue>::VALUES, Some(&["false", "true"][..]));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label value of known cardinality",
+    label = "`{Self}` does not implement `LabelValue`",
+    note = "integers and `bool` are label values, and an enum of known values can \
+            `#[derive(LabelValue)]`; text is not, as each new value could add a series"
+)]
 pub trait LabelValue: Clone + Eq + Hash + Send + Sync + 'static {
     /// Every value's label, in index order, when the set is small and known (enums, bool).
     const VALUES: Option<&'static [&'static str]> = None;

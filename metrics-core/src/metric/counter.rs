@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::metric::atomic_f64::add_f64;
+use crate::metric::exemplar::ExemplarSlot;
 
 /// A counter: the whole-number part lives in its own atomic so `inc()` is one
 /// `fetch_add`, and fractional increments go to a second, f64-valued atomic.
@@ -21,6 +22,8 @@ use crate::metric::atomic_f64::add_f64;
 pub struct Counter {
     whole: AtomicU64,
     fraction: AtomicU64,
+    // Beside the atomics rather than in them: `inc()` never touches it.
+    exemplar: ExemplarSlot,
     desc: &'static Descriptor,
 }
 
@@ -30,6 +33,7 @@ impl Counter {
         Counter {
             whole: AtomicU64::new(0),
             fraction: AtomicU64::new(0),
+            exemplar: ExemplarSlot::new(),
             desc: &UNNAMED,
         }
     }
@@ -61,6 +65,32 @@ impl Counter {
         }
     }
 
+    /// Adds one and keeps `labels` (typically a trace id) as the exemplar of this
+    /// increment. OpenMetrics and protobuf scrapes write the latest exemplar; labels over
+    /// 128 code points are dropped and counted, never written.
+    ///
+    /// ```
+    /// use tallymark_core::Counter;
+    ///
+    /// static ORDERS: Counter = Counter::new();
+    /// ORDERS.inc_with_exemplar(&[("trace_id", "4bf92f3577b34da6")]);
+    /// assert_eq!(ORDERS.get(), 1.0);
+    /// ```
+    pub fn inc_with_exemplar(&self, labels: &[(&str, &str)]) {
+        self.inc_by_with_exemplar(1, labels);
+    }
+
+    /// Adds `n` and keeps `labels` as the exemplar, with `n` as its value.
+    pub fn inc_by_with_exemplar(&self, n: u64, labels: &[(&str, &str)]) {
+        self.inc_by(n);
+        self.exemplar.record(labels, n as f64);
+    }
+
+    /// The slot holding the latest exemplar.
+    pub fn exemplar(&self) -> &ExemplarSlot {
+        &self.exemplar
+    }
+
     /// The current total.
     pub fn get(&self) -> f64 {
         self.whole.load(Relaxed) as f64 + f64::from_bits(self.fraction.load(Relaxed))
@@ -81,6 +111,7 @@ impl Counter {
     pub(crate) fn reset(&self) {
         self.whole.store(0, Relaxed);
         self.fraction.store(0, Relaxed);
+        self.exemplar.clear();
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {

@@ -1,17 +1,10 @@
 //! Values that go up and down, in f64 and i64 flavours.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::metric::atomic_f64::add_f64;
-
-fn unix_seconds() -> f64 {
-    // A clock before 1970 is a broken clock; report the epoch rather than panic.
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
+use crate::metric::clock::unix_seconds;
 
 /// A gauge holding an f64.
 ///

@@ -1,11 +1,13 @@
 //! Observations counted into buckets.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::metric::atomic_f64::add_f64;
 use crate::metric::buckets::{self, BucketsError, DEFAULT_BUCKETS, MAX_BUCKETS};
+use crate::metric::exemplar::ExemplarSlot;
 
 /// Where a histogram keeps its per-bucket counts: one slot per finite bound, then one for
 /// `+Inf`. Counts are not cumulative, so an observation touches a single slot.
@@ -63,6 +65,9 @@ pub struct Histogram<C: BucketCounts = InlineCounts> {
     bounds: &'static [f64],
     sum: AtomicU64,
     counts: C,
+    // One per slot, allocated by the first exemplar: histograms that never see one pay a
+    // pointer, and `observe()` never looks here.
+    exemplars: OnceLock<Box<[ExemplarSlot]>>,
     desc: &'static Descriptor,
 }
 
@@ -119,6 +124,7 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
             bounds,
             sum: AtomicU64::new(0),
             counts: InlineCounts([const { AtomicU64::new(0) }; N]),
+            exemplars: OnceLock::new(),
             desc: &UNNAMED,
         }
     }
@@ -132,6 +138,7 @@ impl Histogram<BoxedCounts> {
             bounds,
             sum: AtomicU64::new(0),
             counts: BoxedCounts(slots),
+            exemplars: OnceLock::new(),
             desc,
         }
     }
@@ -140,10 +147,16 @@ impl Histogram<BoxedCounts> {
 impl<C: BucketCounts> Histogram<C> {
     /// Records one observation. NaN lands in `+Inf`, as in client_golang.
     #[inline]
+    pub fn observe(&self, v: f64) {
+        self.record(v);
+    }
+
+    /// Records `v` and returns the slot it landed in.
+    #[inline(always)]
     // The negated `<=` is the point: NaN compares false to every bound, so it lands past
     // all of them without a branch of its own.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub fn observe(&self, v: f64) {
+    fn record(&self, v: f64) -> usize {
         // The first bound that is >= v.
         let slot = self.bounds.partition_point(|b| !(v <= *b));
         // There is always a slot per bound plus `+Inf`; `get` spares the panic path.
@@ -151,6 +164,35 @@ impl<C: BucketCounts> Histogram<C> {
             count.fetch_add(1, Relaxed);
         }
         add_f64(&self.sum, v);
+        slot
+    }
+
+    /// Records `v` and keeps `labels` (typically a trace id) as the exemplar of the bucket
+    /// it lands in. OpenMetrics and protobuf scrapes write each bucket's latest exemplar;
+    /// labels over 128 code points are dropped and counted, never written.
+    ///
+    /// ```
+    /// use tallymark_core::Histogram;
+    ///
+    /// static LATENCY: Histogram = Histogram::with_buckets(&[0.1, 1.0]);
+    /// LATENCY.observe_with_exemplar(0.05, &[("trace_id", "4bf92f3577b34da6")]);
+    /// assert_eq!(LATENCY.count(), 1);
+    /// ```
+    pub fn observe_with_exemplar(&self, v: f64, labels: &[(&str, &str)]) {
+        let slot = self.record(v);
+        let slots = self.exemplars.get_or_init(|| {
+            (0..self.counts.slots().len())
+                .map(|_| ExemplarSlot::new())
+                .collect()
+        });
+        if let Some(exemplar) = slots.get(slot) {
+            exemplar.record(labels, v);
+        }
+    }
+
+    /// Each bucket's exemplar slot, in bucket order; empty until the first exemplar.
+    pub fn exemplars(&self) -> &[ExemplarSlot] {
+        self.exemplars.get().map_or(&[], |e| e)
     }
 
     /// Records a duration in seconds.
@@ -205,6 +247,7 @@ impl<C: BucketCounts> Histogram<C> {
             slot.store(0, Relaxed);
         }
         self.sum.store(0, Relaxed);
+        self.exemplars().iter().for_each(ExemplarSlot::clear);
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {

@@ -28,7 +28,10 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        let registry = Registry::new();
+        let registry = Registry {
+            process_metrics: true,
+            ..Registry::default()
+        };
         let mut submitted: Vec<&'static dyn Metric> = inventory::iter::<Registration>
             .into_iter()
             .map(|r| r.metric)

@@ -1,9 +1,12 @@
-//! The object-safe view of a metric family that registries and encoders work with.
+//! The object-safe view of a metric family that registries and encoders work with, and how
+//! each storage type hands a series to an encoder.
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{HistogramView, SampleSink, Value};
+use crate::encoding::{HistogramView, SampleSink, SeriesMeta, Value};
 use crate::labels::{Family, LabelSet, Member};
-use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
+use crate::metric::{
+    BucketCounts, Counter, Gauge, Histogram, Info, IntGauge, NativeHistogram, StateSet, Summary,
+};
 
 /// A metric family as a registry sees it.
 pub trait Metric: Send + Sync {
@@ -19,40 +22,80 @@ pub trait Metric: Send + Sync {
     }
 }
 
-impl Metric for Counter {
-    fn descriptor(&self) -> &'static Descriptor {
-        Counter::descriptor(self)
-    }
-    fn kind(&self) -> MetricKind {
-        MetricKind::Counter
-    }
-    fn encode_series(&self, sink: &mut dyn SampleSink) {
-        sink.sample("", self.value());
+/// An unlabelled series, whose creation time is its family's registration time.
+const UNLABELLED: SeriesMeta<'static> = SeriesMeta::labels("");
+
+impl Counter {
+    pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        let value = self.value();
+        if sink.wants_exemplars() {
+            self.exemplar().with(|e| sink.scalar(series, value, e));
+        } else {
+            sink.scalar(series, value, None);
+        }
     }
 }
 
-impl Metric for Gauge {
-    fn descriptor(&self) -> &'static Descriptor {
-        Gauge::descriptor(self)
-    }
-    fn kind(&self) -> MetricKind {
-        MetricKind::Gauge
-    }
-    fn encode_series(&self, sink: &mut dyn SampleSink) {
-        sink.sample("", Value::Float(self.get()));
+impl<C: BucketCounts> Histogram<C> {
+    pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        let view = HistogramView {
+            bounds: self.bounds(),
+            slots: self.slots(),
+            sum: self.sum(),
+        };
+        let exemplars = if sink.wants_exemplars() {
+            self.exemplars()
+        } else {
+            &[]
+        };
+        sink.classic_histogram(series, view, exemplars);
     }
 }
 
-impl Metric for IntGauge {
-    fn descriptor(&self) -> &'static Descriptor {
-        IntGauge::descriptor(self)
+impl Summary {
+    pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        sink.summary(series, &self.snapshot());
     }
-    fn kind(&self) -> MetricKind {
-        MetricKind::Gauge
+}
+
+impl NativeHistogram {
+    pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
+        sink.native_histogram(series, self.view());
     }
-    fn encode_series(&self, sink: &mut dyn SampleSink) {
-        sink.sample("", Value::Signed(self.get()));
-    }
+}
+
+/// `Metric` for the unlabelled types: one series, with no labels.
+macro_rules! unlabelled {
+    ($($ty:ty => $kind:ident, |$m:ident, $sink:ident| $encode:expr;)*) => {$(
+        impl Metric for $ty {
+            fn descriptor(&self) -> &'static Descriptor {
+                <$ty>::descriptor(self)
+            }
+            fn kind(&self) -> MetricKind {
+                MetricKind::$kind
+            }
+            fn encode_series(&self, $sink: &mut dyn SampleSink) {
+                let $m = self;
+                $encode
+            }
+        }
+    )*};
+}
+
+unlabelled! {
+    Counter => Counter, |m, sink| m.encode(UNLABELLED, sink);
+    Gauge => Gauge, |m, sink| sink.scalar(UNLABELLED, Value::Float(m.get()), None);
+    IntGauge => Gauge, |m, sink| sink.scalar(UNLABELLED, Value::Signed(m.get()), None);
+    Summary => Summary, |m, sink| m.encode(UNLABELLED, sink);
+    NativeHistogram => Histogram, |m, sink| m.encode(UNLABELLED, sink);
+    Info => Info, |m, sink| sink.scalar(SeriesMeta::labels(m.label_text()), Value::Unsigned(1), None);
+    StateSet => StateSet, |m, sink| {
+        let current = m.current();
+        for (i, labels) in m.label_texts().iter().enumerate() {
+            let value = Value::Unsigned(u64::from(i == current));
+            sink.scalar(SeriesMeta::labels(labels), value, None);
+        }
+    };
 }
 
 impl<C: BucketCounts> Metric for Histogram<C> {
@@ -63,14 +106,7 @@ impl<C: BucketCounts> Metric for Histogram<C> {
         MetricKind::Histogram
     }
     fn encode_series(&self, sink: &mut dyn SampleSink) {
-        sink.histogram(
-            "",
-            HistogramView {
-                bounds: self.bounds(),
-                slots: self.slots(),
-                sum: self.sum(),
-            },
-        );
+        self.encode(UNLABELLED, sink);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod collector;
+mod encode;
 mod metric;
 
 use std::fmt;
@@ -13,8 +14,8 @@ pub use collector::{CollectedFamily, Collection, Collector};
 pub use metric::Metric;
 
 use crate::descriptor::MetricKind;
-use crate::encoding::text::{write_header, TextSamples};
-use crate::encoding::{write_label_pairs, FamilyHeader, SampleSink, Value};
+use crate::encoding::openmetrics::family_name;
+use crate::metric::clock::unix_seconds;
 use crate::names::{check_label_name, check_metric_name, NameError};
 
 /// Why a family was not registered.
@@ -31,6 +32,19 @@ pub enum RegistryError {
     },
     /// A metric or label name breaks the exposition grammar.
     InvalidName(NameError),
+}
+
+/// Why a family's name does not suit its type, beyond the general grammar.
+fn kind_name_problem(name: &str, kind: MetricKind) -> Option<&'static str> {
+    match kind {
+        MetricKind::Info if !name.ends_with("_info") => {
+            Some("an info metric's name ends in `_info`")
+        }
+        // A stateset's samples are labelled with its own name.
+        MetricKind::StateSet => crate::names::label_name_problem(name)
+            .map(|_| "a state set's name must also be a valid label name"),
+        _ => None,
+    }
 }
 
 impl fmt::Display for RegistryError {
@@ -57,23 +71,32 @@ impl From<NameError> for RegistryError {
     }
 }
 
-/// A family held by a registry: a `static` or one shared at run time.
+/// A family held by a registry: a `static` or one shared at run time, and when it was
+/// registered, which is the `_created` time of its unlabelled series.
 #[derive(Clone)]
-enum Held {
+struct Held {
+    metric: HeldMetric,
+    registered: f64,
+}
+
+#[derive(Clone)]
+enum HeldMetric {
     Static(&'static dyn Metric),
     Shared(Arc<dyn Metric>),
 }
 
 impl Held {
     fn get(&self) -> &dyn Metric {
-        match self {
-            Held::Static(m) => *m,
-            Held::Shared(m) => &**m,
+        match &self.metric {
+            HeldMetric::Static(m) => *m,
+            HeldMetric::Shared(m) => &**m,
         }
     }
 }
 
-/// A set of families and collectors that encode together.
+/// A set of families and collectors that encode together, in any [`Format`].
+///
+/// [`Format`]: crate::encoding::Format
 ///
 /// ```
 /// use std::sync::Arc;
@@ -93,6 +116,9 @@ pub struct Registry {
     /// Sorted by name, so scrapes read the same every time.
     families: RwLock<Vec<Held>>,
     collectors: RwLock<Vec<Arc<dyn Collector>>>,
+    /// Whether process-wide self-metrics (dropped exemplars) belong here: only in the
+    /// global registry, so explicit registries show exactly what was put in them.
+    process_metrics: bool,
 }
 
 impl fmt::Debug for Registry {
@@ -104,15 +130,22 @@ impl fmt::Debug for Registry {
     }
 }
 
-/// The sample names a family writes, which must not collide with another family's.
+/// The sample names a family writes in any format, and its OpenMetrics family name, none
+/// of which may be another family's.
 fn sample_names(name: &str, kind: MetricKind) -> Vec<String> {
-    match kind {
-        MetricKind::Histogram => ["", "_bucket", "_sum", "_count"]
-            .iter()
-            .map(|suffix| format!("{name}{suffix}"))
-            .collect(),
-        MetricKind::Counter | MetricKind::Gauge => vec![name.to_owned()],
+    let family = family_name(name, kind);
+    let suffixes: &[&str] = match kind {
+        MetricKind::Histogram => &["", "_bucket", "_sum", "_count", "_created"],
+        MetricKind::Summary => &["", "_sum", "_count", "_created"],
+        MetricKind::Counter => &["", "_total", "_created"],
+        MetricKind::Info => &["", "_info"],
+        MetricKind::Gauge | MetricKind::StateSet => &[""],
+    };
+    let mut names: Vec<String> = suffixes.iter().map(|s| format!("{family}{s}")).collect();
+    if !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
     }
+    names
 }
 
 fn clashes(a: (&str, MetricKind), b: (&str, MetricKind)) -> bool {
@@ -128,12 +161,12 @@ impl Registry {
 
     /// Registers a family that lives in a `static`.
     pub fn register_static(&self, metric: &'static dyn Metric) -> Result<(), RegistryError> {
-        self.insert(Held::Static(metric))
+        self.insert(HeldMetric::Static(metric))
     }
 
     /// Registers a family shared with the code that records into it.
     pub fn register(&self, metric: Arc<dyn Metric>) -> Result<(), RegistryError> {
-        self.insert(Held::Shared(metric))
+        self.insert(HeldMetric::Shared(metric))
     }
 
     /// Adds a collector, asked for its families at every scrape.
@@ -144,10 +177,20 @@ impl Registry {
             .push(Arc::new(collector));
     }
 
-    fn insert(&self, held: Held) -> Result<(), RegistryError> {
+    fn insert(&self, metric: HeldMetric) -> Result<(), RegistryError> {
+        let held = Held {
+            metric,
+            registered: unix_seconds(),
+        };
         let desc = held.get().descriptor();
         let kind = held.get().kind();
         check_metric_name(desc.name())?;
+        if let Some(reason) = kind_name_problem(desc.name(), kind) {
+            return Err(RegistryError::InvalidName(NameError {
+                name: desc.name().to_owned(),
+                reason,
+            }));
+        }
         for label in desc.label_names() {
             check_label_name(label)?;
         }
@@ -170,118 +213,11 @@ impl Registry {
         Ok(())
     }
 
-    /// Appends every family in Prometheus text format 0.0.4.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        let families = self.families.read().unwrap_or_else(|e| e.into_inner());
-        for held in families.iter() {
-            let metric = held.get();
-            let desc = metric.descriptor();
-            write_header(
-                out,
-                &FamilyHeader {
-                    name: desc.name(),
-                    help: desc.help(),
-                    unit: desc.unit(),
-                    kind: metric.kind(),
-                },
-            );
-            metric.encode_series(&mut TextSamples::new(out, desc.name()));
-        }
-        let taken: Vec<(&str, MetricKind)> = families
-            .iter()
-            .map(|h| (h.get().descriptor().name(), h.get().kind()))
-            .collect();
-        self.encode_collected(out, &taken);
-        self.encode_overflow_counts(out, &families);
-    }
-
-    /// The whole exposition as a string.
+    /// The whole exposition in the 0.0.4 text format, as a string.
     pub fn render(&self) -> String {
         let mut out = Vec::new();
         self.encode(&mut out);
         // The encoder writes only UTF-8; the lossy branch never runs.
         String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
     }
-
-    fn encode_collected(&self, out: &mut Vec<u8>, registered: &[(&str, MetricKind)]) {
-        let collectors = self.collectors.read().unwrap_or_else(|e| e.into_inner());
-        let mut collection = Collection::default();
-        for collector in collectors.iter() {
-            collector.collect(&mut collection);
-        }
-        let mut taken = registered.to_vec();
-        let mut labels = Vec::new();
-        for family in &collection.families {
-            if let Err(e) = check_collected(family) {
-                eprintln!("tallymark: collector family skipped: {e}");
-                continue;
-            }
-            if taken
-                .iter()
-                .any(|t| clashes(*t, (&family.name, family.kind)))
-            {
-                eprintln!(
-                    "tallymark: collector family skipped: metric `{}` is already registered",
-                    family.name
-                );
-                continue;
-            }
-            taken.push((&family.name, family.kind));
-            let header = FamilyHeader {
-                name: &family.name,
-                help: &family.help,
-                unit: "",
-                kind: family.kind,
-            };
-            write_header(out, &header);
-            let mut sink = TextSamples::new(out, &family.name);
-            for sample in &family.samples {
-                labels.clear();
-                write_label_pairs(
-                    &mut labels,
-                    sample.labels.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-                );
-                sink.sample(&String::from_utf8_lossy(&labels), sample.value);
-            }
-        }
-    }
-
-    /// The self-metric behind cardinality budgets: how many lookups each budgeted family
-    /// folded into its overflow series.
-    fn encode_overflow_counts(&self, out: &mut Vec<u8>, families: &[Held]) {
-        let budgeted: Vec<(&str, u64)> = families
-            .iter()
-            .filter_map(|h| Some((h.get().descriptor().name(), h.get().overflowed()?)))
-            .collect();
-        if budgeted.is_empty() {
-            return;
-        }
-        let name = "tallymark_label_overflow_total";
-        write_header(
-            out,
-            &FamilyHeader {
-                name,
-                help: "Label sets folded into a family's overflow series because its cardinality budget was spent.",
-                unit: "",
-                kind: MetricKind::Counter,
-            },
-        );
-        let mut sink = TextSamples::new(out, name);
-        let mut labels = Vec::new();
-        for (family, count) in budgeted {
-            labels.clear();
-            write_label_pairs(&mut labels, [("family", family)]);
-            sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(count));
-        }
-    }
-}
-
-fn check_collected(family: &CollectedFamily) -> Result<(), NameError> {
-    check_metric_name(&family.name)?;
-    for sample in &family.samples {
-        for (name, _) in &sample.labels {
-            check_label_name(name)?;
-        }
-    }
-    Ok(())
 }
