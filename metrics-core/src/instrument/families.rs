@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{write_label_pairs, HistogramView, SampleSink, Value};
+use crate::encoding::{write_label_pairs, SampleSink, SeriesMeta, Value};
 use crate::instrument::site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
 use crate::instrument::Outcome;
 use crate::registry::Metric;
@@ -99,10 +99,10 @@ impl Metric for CallsFamily {
         let mut buf = Vec::new();
         for site in &sites().counted {
             for outcome in Outcome::ALL {
-                let count = site.count(outcome);
-                if shown(&site.callee, outcome, count > 0) {
+                let calls = site.counter(outcome);
+                if shown(&site.callee, outcome, calls.count() > 0) {
                     let labels = label_text(&mut buf, &site.callee, Some(outcome));
-                    sink.sample(labels, Value::Unsigned(count));
+                    calls.encode(SeriesMeta::labels(labels), sink);
                 }
             }
         }
@@ -122,12 +122,8 @@ impl Metric for DurationsFamily {
             for outcome in Outcome::ALL {
                 let histogram = site.durations(outcome);
                 if shown(&site.callee, outcome, histogram.count() > 0) {
-                    let view = HistogramView {
-                        bounds: histogram.bounds(),
-                        slots: histogram.slots(),
-                        sum: histogram.sum(),
-                    };
-                    sink.histogram(label_text(&mut buf, &site.callee, Some(outcome)), view);
+                    let labels = label_text(&mut buf, &site.callee, Some(outcome));
+                    histogram.encode(SeriesMeta::labels(labels), sink);
                 }
             }
         }

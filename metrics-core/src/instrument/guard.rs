@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use crate::instrument::trace::{current_trace_id, TRACE_ID_LABEL};
+
 use crate::labels::SeriesRef;
 use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
 
@@ -172,7 +174,10 @@ impl Recorder for Counter {
     fn enter(&self) {}
     #[inline]
     fn exit(&self, (): (), _: Outcome) {
-        self.inc();
+        match current_trace_id() {
+            Some(id) => self.inc_with_exemplar(&[(TRACE_ID_LABEL, id.as_str())]),
+            None => self.inc(),
+        }
     }
 }
 
@@ -184,7 +189,16 @@ impl<C: BucketCounts> Recorder for Histogram<C> {
     }
     #[inline]
     fn exit(&self, start: Instant, _: Outcome) {
-        self.observe(start.elapsed().as_secs_f64());
+        observe_traced(self, start.elapsed().as_secs_f64());
+    }
+}
+
+/// Observes `seconds`, with the current trace id as the bucket's exemplar when there is one.
+#[inline]
+pub(crate) fn observe_traced<C: BucketCounts>(histogram: &Histogram<C>, seconds: f64) {
+    match current_trace_id() {
+        Some(id) => histogram.observe_with_exemplar(seconds, &[(TRACE_ID_LABEL, id.as_str())]),
+        None => histogram.observe(seconds),
     }
 }
 

@@ -5,6 +5,7 @@ mod families;
 mod guard;
 mod site;
 mod target;
+mod trace;
 
 pub(crate) use families::default_families;
 pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
@@ -13,3 +14,4 @@ pub use target::{
     counted_target, in_flight_target, label_value, series, timed_target, unbounded, unlabelled,
     CountedTarget, InFlightTarget, LabelArg, LabelArgs, LabelValueArg, TimedTarget, Unlabelled,
 };
+pub use trace::{current_trace_id, TraceId, TRACE_ID_LABEL};

@@ -1,12 +1,13 @@
 //! Call sites: the per-function storage of the default families, one `static` per
 //! annotated function, gathered through `inventory`.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 use std::time::Instant;
 
+use crate::instrument::guard::observe_traced;
 use crate::instrument::{Outcome, Recorder};
 use crate::metric::buckets::DEFAULT_BUCKETS;
-use crate::metric::{Histogram, InlineCounts};
+use crate::metric::{Counter, Histogram, InlineCounts};
 
 /// Which function a call site belongs to.
 #[derive(Debug)]
@@ -19,11 +20,12 @@ pub struct Callee {
     pub fallible: bool,
 }
 
-/// The `#[counted]` storage of one function: a count per outcome.
+/// The `#[counted]` storage of one function: a counter per outcome, each able to keep a
+/// trace-id exemplar.
 #[derive(Debug)]
 pub struct CountedSite {
     pub(crate) callee: Callee,
-    pub(crate) calls: [AtomicU64; 4],
+    pub(crate) calls: [Counter; 4],
 }
 
 impl CountedSite {
@@ -31,13 +33,18 @@ impl CountedSite {
     pub const fn new(callee: Callee) -> Self {
         CountedSite {
             callee,
-            calls: [const { AtomicU64::new(0) }; 4],
+            calls: [const { Counter::new() }; 4],
         }
     }
 
     /// Calls that ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> u64 {
-        self.calls[outcome.index()].load(Relaxed)
+        self.calls[outcome.index()].count()
+    }
+
+    /// The counter of calls that ended with `outcome`.
+    pub(crate) fn counter(&self, outcome: Outcome) -> &Counter {
+        &self.calls[outcome.index()]
     }
 }
 
@@ -47,7 +54,7 @@ impl Recorder for CountedSite {
     fn enter(&self) {}
     #[inline]
     fn exit(&self, (): (), outcome: Outcome) {
-        self.calls[outcome.index()].fetch_add(1, Relaxed);
+        self.calls[outcome.index()].exit((), outcome);
     }
 }
 
@@ -84,7 +91,8 @@ impl Recorder for TimedSite {
     }
     #[inline]
     fn exit(&self, start: Instant, outcome: Outcome) {
-        self.durations[outcome.index()].observe(start.elapsed().as_secs_f64());
+        let seconds = start.elapsed().as_secs_f64();
+        observe_traced(&self.durations[outcome.index()], seconds);
     }
 }
 

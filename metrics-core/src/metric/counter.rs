@@ -96,6 +96,11 @@ impl Counter {
         self.whole.load(Relaxed) as f64 + f64::from_bits(self.fraction.load(Relaxed))
     }
 
+    /// The whole-number part of the total: exact, where [`Counter::get`] rounds past 2^53.
+    pub fn count(&self) -> u64 {
+        self.whole.load(Relaxed)
+    }
+
     /// The current total as written out: exact as an integer while no fractional amount
     /// was added.
     pub(crate) fn value(&self) -> crate::encoding::Value {
