@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --example quickstart                          # serves 127.0.0.1:8000/metrics
 //! cargo run --example quickstart -- --addr 127.0.0.1:9100
+//! cargo run --example quickstart -- --basic-auth prometheus:s3cret   # /metrics needs it
 //! ```
 
 mod support;

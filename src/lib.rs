@@ -32,8 +32,16 @@ pub use tallymark_core::{
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 
+// `axum`, `actix`, `process`, `push`, `remote_write` and `PushError`, each present when
+// its feature is on; with none on, the glob brings nothing, which is not a mistake.
 #[cfg(feature = "http")]
-pub use tallymark_http::{serve, serve_registry, ServeError, ServerHandle};
+#[allow(unused_imports)]
+pub use tallymark_http::modules::*;
+#[cfg(feature = "http")]
+pub use tallymark_http::{
+    serve, serve_registry, Auth, HttpMetrics, HttpMetricsBuilder, MetricsEndpoint, RequestTimer,
+    ServeError, ServeOptions, ServerHandle, UNMATCHED_ROUTE,
+};
 
 /// The global registry: every `#[metric]` static in the program, and the collectors added
 /// to it.

@@ -9,115 +9,9 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-use support::{
-    free_port, http, require_binary, url_encode, wait_up_to, ChildGuard, Example, TempDir,
-};
-
-/// The longest any one thing may take to show up in Prometheus.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-/// A Prometheus scraping one target every second, killed and its storage deleted when
-/// dropped (fields drop in order: the process first, then its directory).
-struct Prometheus {
-    process: ChildGuard,
-    addr: SocketAddr,
-    _storage: TempDir,
-}
-
-impl Prometheus {
-    /// Starts Prometheus with `features` enabled, scraping `target` as job `app`, and waits
-    /// until it is ready; `None` (after a skip note) when it is not installed.
-    fn start(target: SocketAddr, features: &str) -> Option<Prometheus> {
-        let binary = require_binary(&["prometheus"], "install the Debian package prometheus")?;
-        let storage = TempDir::new("prometheus");
-        let config = storage.path().join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}\n\
-                 scrape_configs:\n  \
-                 - job_name: app\n    \
-                 static_configs: [{{targets: ['{target}']}}]\n"
-            ),
-        )
-        .expect("write prometheus.yml");
-        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let mut command = Command::new(binary);
-        command
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                storage.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .arg(format!("--enable-feature={features}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let mut prometheus = Prometheus {
-            process: ChildGuard::spawn("prometheus", &mut command),
-            addr,
-            _storage: storage,
-        };
-        wait_up_to(PATIENCE, "prometheus to become ready", || {
-            prometheus.process.assert_running();
-            http(addr, "GET", "/-/ready", None, b"").is_ok_and(|r| r.status == 200)
-        });
-        Some(prometheus)
-    }
-
-    /// GETs an API path with query parameters and returns its `data`.
-    fn api(&mut self, path: &str, params: &[(&str, &str)]) -> Value {
-        self.process.assert_running();
-        let query: Vec<String> = params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect();
-        let target = format!("{path}?{}", query.join("&"));
-        let reply = http(self.addr, "GET", &target, None, b"").expect("ask prometheus");
-        assert_eq!(reply.status, 200, "GET {target}: {}", reply.body);
-        let answer: Value = serde_json::from_str(&reply.body).expect("a JSON answer");
-        assert_eq!(answer["status"], "success", "GET {target}: {answer}");
-        answer["data"].clone()
-    }
-
-    /// The instant vector `promql` evaluates to.
-    fn query(&mut self, promql: &str) -> Vec<Value> {
-        let data = self.api("/api/v1/query", &[("query", promql)]);
-        data["result"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Waits until `promql` gives a non-empty vector whose sample values are all numbers
-    /// (not NaN), and returns those values.
-    fn await_numbers(&mut self, promql: &str) -> Vec<f64> {
-        let mut numbers = Vec::new();
-        wait_up_to(PATIENCE, &format!("`{promql}` to return numbers"), || {
-            numbers = self
-                .query(promql)
-                .iter()
-                .filter_map(|sample| sample["value"][1].as_str()?.parse::<f64>().ok())
-                .collect();
-            !numbers.is_empty() && numbers.iter().all(|n| !n.is_nan())
-        });
-        numbers
-    }
-
-    /// The app target, once it was scraped at least once.
-    fn scraped_target(&mut self) -> Value {
-        let mut target = Value::Null;
-        wait_up_to(PATIENCE, "the app target to be scraped", || {
-            let data = self.api("/api/v1/targets", &[]);
-            target = data["activeTargets"][0].clone();
-            target["health"] != "unknown" && !target.is_null()
-        });
-        target
-    }
-}
+use support::{wait_up_to, Example, Prometheus, PATIENCE};
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -234,7 +128,7 @@ fn assert_exemplars(prometheus: &mut Prometheus) {
 #[test]
 fn prometheus_ingests_the_openmetrics_scrape_with_metadata_and_exemplars() {
     let quickstart = Example::start("quickstart");
-    let Some(mut prometheus) = Prometheus::start(quickstart.addr, "exemplar-storage") else {
+    let Some(mut prometheus) = Prometheus::scraping(quickstart.addr, "exemplar-storage") else {
         return;
     };
     let target = prometheus.scraped_target();
@@ -263,7 +157,7 @@ fn prometheus_ingests_the_openmetrics_scrape_with_metadata_and_exemplars() {
 #[test]
 fn prometheus_with_native_histograms_scrapes_protobuf() {
     let quickstart = Example::start("quickstart");
-    let Some(mut prometheus) = Prometheus::start(quickstart.addr, "native-histograms") else {
+    let Some(mut prometheus) = Prometheus::scraping(quickstart.addr, "native-histograms") else {
         return;
     };
     let target = prometheus.scraped_target();

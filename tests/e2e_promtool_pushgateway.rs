@@ -8,14 +8,14 @@
 mod support;
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
 use support::{
-    example_binary, free_port, http, request, require_binary, require_python_module, wait_until,
-    ChildGuard, Example, HttpReply, RawReply,
+    example_binary, http, request, require_binary, require_python_module, ChildGuard, Example,
+    HttpReply, Pushgateway, RawReply,
 };
 
 const TEXT_0_0_4: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -85,40 +85,8 @@ fn promtool_accepts_the_quickstart_exposition() {
     );
 }
 
-/// A Pushgateway on a free loopback port, killed when dropped.
-struct Pushgateway {
-    process: ChildGuard,
-    addr: SocketAddr,
-}
-
+/// Pushing an exposition by hand, as the client library would.
 impl Pushgateway {
-    /// Starts one and waits until it is ready; `None` (after a skip note) without the binary.
-    fn start() -> Option<Pushgateway> {
-        let binary = require_binary(
-            &["prometheus-pushgateway", "pushgateway"],
-            "install the Debian package prometheus-pushgateway",
-        )?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let mut gateway = Pushgateway {
-            process: ChildGuard::spawn(
-                "pushgateway",
-                Command::new(binary)
-                    .arg(format!("--web.listen-address={addr}"))
-                    // An empty file name keeps pushes in memory only (Debian's default
-                    // writes to /var/lib/prometheus).
-                    .arg("--persistence.file=")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
-            ),
-            addr,
-        };
-        wait_until("the pushgateway to become ready", || {
-            gateway.process.assert_running();
-            http(addr, "GET", "/-/ready", None, b"").is_ok_and(|r| r.status == 200)
-        });
-        Some(gateway)
-    }
-
     /// PUTs `body` as `content_type` under `job`, expecting 200, and returns how many
     /// `http_requests_total` series the gateway then holds for that job.
     fn push(&self, job: &str, content_type: &str, body: &[u8]) -> usize {

@@ -1,26 +1,52 @@
 //! Command-line handling shared by the examples that serve.
 
-/// The value of `--addr HOST:PORT`, or the tutorial's `127.0.0.1:8000`.
-pub fn listen_addr(program: &str) -> Result<String, String> {
-    let mut args = std::env::args().skip(1);
-    let mut addr = String::from("127.0.0.1:8000");
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => addr = args.next().ok_or("--addr needs HOST:PORT")?,
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; usage: {program} [--addr HOST:PORT]"
-                ))
-            }
-        }
-    }
-    Ok(addr)
+// Each example compiles its own copy of this module and uses a subset of it.
+#![allow(dead_code)]
+
+use tallymark::Auth;
+
+/// What every serving example accepts: `--addr HOST:PORT` and `--basic-auth USER:PASS`.
+pub struct ServeArgs {
+    /// Where to listen.
+    pub addr: String,
+    /// The credential `/metrics` requires, if any.
+    pub auth: Option<Auth>,
 }
 
-/// Starts the standalone server on `--addr`, or explains on stderr why it could not.
+impl ServeArgs {
+    /// Reads the arguments, listening on `default_addr` unless `--addr` says otherwise.
+    pub fn parse(program: &str, default_addr: &str) -> Result<ServeArgs, String> {
+        let usage = format!("usage: {program} [--addr HOST:PORT] [--basic-auth USER:PASS]");
+        let mut args = std::env::args().skip(1);
+        let mut parsed = ServeArgs {
+            addr: default_addr.to_owned(),
+            auth: None,
+        };
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--addr" => parsed.addr = args.next().ok_or("--addr needs HOST:PORT")?,
+                "--basic-auth" => {
+                    let value = args.next().ok_or("--basic-auth needs USER:PASS")?;
+                    let auth = Auth::parse_basic(&value).ok_or("--basic-auth needs USER:PASS")?;
+                    parsed.auth = Some(auth);
+                }
+                other => return Err(format!("unknown argument `{other}`; {usage}")),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// Starts the standalone server as `--addr` and `--basic-auth` say (on the tutorial's
+/// `127.0.0.1:8000` by default), or explains on stderr why it could not.
 pub fn serve_from_args(program: &str) -> Option<tallymark::ServerHandle> {
-    let started =
-        listen_addr(program).and_then(|addr| tallymark::serve(addr).map_err(|e| e.to_string()));
+    let started = ServeArgs::parse(program, "127.0.0.1:8000").and_then(|args| {
+        let mut options = tallymark::ServeOptions::new();
+        if let Some(auth) = args.auth {
+            options = options.auth(auth);
+        }
+        options.serve(args.addr).map_err(|e| e.to_string())
+    });
     match started {
         Ok(server) => {
             println!("Metrics server on http://{}/metrics", server.local_addr());

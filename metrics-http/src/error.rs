@@ -1,10 +1,12 @@
 //! Why the server did not start.
 
+use std::path::PathBuf;
 use std::{fmt, io};
 
 use tallymark_core::RegistryError;
 
-/// Why [`serve`](crate::serve) or [`serve_registry`](crate::serve_registry) returned
+/// Why [`serve`](crate::serve), [`serve_registry`](crate::serve_registry) or
+/// [`ServeOptions::serve`](crate::ServeOptions::serve) returned
 /// without a server.
 ///
 /// Each variant names what it was trying to do, so `eprintln!("{e}")` alone tells the
@@ -39,6 +41,13 @@ pub enum ServeError {
     Catalog(Vec<RegistryError>),
     /// The server thread or its runtime could not be created.
     Runtime(io::Error),
+    /// A TLS certificate or key could not be read, or they do not belong together.
+    Tls {
+        /// The PEM file concerned.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ServeError {
@@ -57,6 +66,9 @@ impl fmt::Display for ServeError {
             }
             ServeError::Runtime(source) => {
                 write!(f, "cannot start the metrics server thread: {source}")
+            }
+            ServeError::Tls { path, reason } => {
+                write!(f, "cannot use TLS file {}: {reason}", path.display())
             }
         }
     }

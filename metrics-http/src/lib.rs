@@ -1,6 +1,10 @@
-//! The standalone `/metrics` server for [tallymark](https://docs.rs/tallymark): one call
-//! starts it on a background thread, the way Python's `start_http_server` does, so
-//! programs without a web framework (workers, batch jobs, CLIs) can be scraped.
+//! The transport half of [tallymark](https://docs.rs/tallymark): a standalone `/metrics`
+//! server, middleware for axum and actix-web, and clients that push to a Pushgateway or a
+//! remote-write receiver.
+//!
+//! The standalone server starts with one call, on a background thread, the way Python's
+//! `start_http_server` does, so programs without a web framework (workers, batch jobs,
+//! CLIs) can be scraped:
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -24,24 +28,81 @@
 //!   default);
 //! - only the families named by `?name[]=a&name[]=b`, when any are.
 //!
-//! It runs a single-threaded tokio runtime of its own, so it works whether or not the
+//! [`ServeOptions`] adds basic or bearer auth, TLS (feature `tls`) and other limits. The
+//! server runs a single-threaded tokio runtime of its own, so it works whether or not the
 //! program uses tokio, and never competes with the program's own runtime for workers.
+//!
+//! | feature | adds |
+//! | --- | --- |
+//! | `protobuf`, `gzip` (default) | the protobuf format, gzip-compressed scrapes |
+//! | `process` (default) | `process`: CPU, memory, fds and threads of the process |
+//! | `axum` | `axum`: a tower `Layer` recording every request, and a `/metrics` router |
+//! | `actix` | `actix`: the same for actix-web |
+//! | `tls` | `ServeOptions::tls_pem` |
+//! | `push` | `push`: the Pushgateway client |
+//! | `remote-write` | `remote_write`: the Prometheus remote-write client |
 
+mod auth;
+mod endpoint;
 mod error;
+mod http_metrics;
+mod options;
 mod routes;
 mod scrape;
 mod server;
 
+#[cfg(feature = "actix")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(any(feature = "push", feature = "remote-write"))]
+mod client;
+#[cfg(feature = "process")]
+pub mod process;
+#[cfg(feature = "push")]
+pub mod push;
+#[cfg(feature = "remote-write")]
+pub mod remote_write;
+#[cfg(feature = "tls")]
+mod tls;
+
+#[cfg(any(feature = "push", feature = "remote-write"))]
+pub use client::PushError;
+
+/// The optional modules this build has, for the `tallymark` facade to re-export with one
+/// glob, whichever features turned them on.
+#[doc(hidden)]
+pub mod modules {
+    #[cfg(feature = "actix")]
+    pub use crate::actix;
+    #[cfg(feature = "axum")]
+    pub use crate::axum;
+    #[cfg(feature = "process")]
+    pub use crate::process;
+    #[cfg(feature = "push")]
+    pub use crate::push;
+    #[cfg(feature = "remote-write")]
+    pub use crate::remote_write;
+    #[cfg(any(feature = "push", feature = "remote-write"))]
+    pub use crate::PushError;
+}
 use std::fmt::Display;
 use std::net::ToSocketAddrs;
 
 use tallymark_core::Registry;
 
+pub use auth::Auth;
+pub use endpoint::MetricsEndpoint;
 pub use error::ServeError;
+pub use http_metrics::{HttpMetrics, HttpMetricsBuilder, RequestTimer, UNMATCHED_ROUTE};
+pub use options::{
+    ServeOptions, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES,
+};
 pub use server::ServerHandle;
 
 /// Serves the global registry, every `#[tallymark::metric]` family of the program, at
-/// `http://{addr}/metrics` from a background thread.
+/// `http://{addr}/metrics` from a background thread, with the process collector (feature
+/// `process`, on by default). [`ServeOptions`] changes any of that.
 ///
 /// Returns once the socket is listening, so a scrape sent right after succeeds. Fails
 /// without starting anything when the address cannot be resolved or bound, or when the
@@ -54,11 +115,7 @@ pub use server::ServerHandle;
 /// # Ok::<(), tallymark_http::ServeError>(())
 /// ```
 pub fn serve(addr: impl ToSocketAddrs + Display) -> Result<ServerHandle, ServeError> {
-    let conflicts = Registry::catalog_errors();
-    if !conflicts.is_empty() {
-        return Err(ServeError::Catalog(conflicts.to_vec()));
-    }
-    serve_registry(addr, Registry::global())
+    ServeOptions::new().serve(addr)
 }
 
 /// Serves an explicit registry, for tests and for programs that keep their families out
@@ -80,5 +137,5 @@ pub fn serve_registry(
     addr: impl ToSocketAddrs + Display,
     registry: &'static Registry,
 ) -> Result<ServerHandle, ServeError> {
-    server::start(addr, registry)
+    ServeOptions::new().registry(registry).serve(addr)
 }

@@ -4,23 +4,36 @@ use std::convert::Infallible;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tallymark_core::Registry;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
 
+use crate::endpoint::MetricsEndpoint;
 use crate::error::ServeError;
 use crate::routes::respond;
 
-/// A client that has not sent its request headers by then is disconnected, so idle or
-/// stalled connections cannot pile up.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Everything a running server needs, decided before it starts.
+pub(crate) struct ServerConfig {
+    pub(crate) endpoint: MetricsEndpoint,
+    /// Connections served at once; further clients wait in the kernel's accept queue.
+    pub(crate) max_connections: usize,
+    /// How long a connection may take to send a request's headers, counted from when it
+    /// opens or finished its previous request: hyper closes it after that, so idle and
+    /// slow clients cannot hold a connection slot.
+    pub(crate) idle_timeout: Duration,
+    /// The read buffer, and so the largest request head (431 beyond it).
+    pub(crate) max_header_bytes: usize,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
+}
 
 /// How long to wait before accepting again after `accept` failed, typically because the
 /// process ran out of file descriptors; retrying at once would spin.
@@ -84,7 +97,7 @@ impl ServerHandle {
 
 /// Binds `addr` and starts serving `registry` on a new thread. Everything that can fail
 /// happens before the thread starts, so the caller gets the error.
-pub(crate) fn start<A>(addr: A, registry: &'static Registry) -> Result<ServerHandle, ServeError>
+pub(crate) fn start<A>(addr: A, config: ServerConfig) -> Result<ServerHandle, ServeError>
 where
     A: ToSocketAddrs + fmt::Display,
 {
@@ -106,7 +119,7 @@ where
     let (shutdown, stopped) = oneshot::channel();
     let thread = std::thread::Builder::new()
         .name("tallymark-http".into())
-        .spawn(move || run(runtime, listener, registry, stopped))
+        .spawn(move || run(runtime, listener, Arc::new(config), stopped))
         .map_err(ServeError::Runtime)?;
     Ok(ServerHandle {
         local_addr,
@@ -142,7 +155,7 @@ fn bind(addr: &(impl ToSocketAddrs + fmt::Display)) -> Result<std::net::TcpListe
 fn run(
     runtime: Runtime,
     listener: TcpListener,
-    registry: &'static Registry,
+    config: Arc<ServerConfig>,
     stopped: oneshot::Receiver<()>,
 ) {
     runtime.block_on(async move {
@@ -154,15 +167,28 @@ fn run(
             }
         };
         tokio::pin!(stop_requested);
+        let slots = Arc::new(Semaphore::new(config.max_connections));
         loop {
-            tokio::select! {
+            // Taking a slot before accepting leaves surplus clients in the kernel's queue,
+            // where they cost this process nothing, instead of accepting and dropping them.
+            let slot = tokio::select! {
                 () = &mut stop_requested => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _peer)) => {
-                        tokio::spawn(serve_connection(stream, registry));
-                    }
-                    Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
-                },
+                slot = Arc::clone(&slots).acquire_owned() => slot,
+            };
+            let Ok(slot) = slot else { break };
+            let accepted = tokio::select! {
+                () = &mut stop_requested => break,
+                accepted = listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, _peer)) => {
+                    let config = Arc::clone(&config);
+                    tokio::spawn(async move {
+                        serve_connection(stream, config).await;
+                        drop(slot);
+                    });
+                }
+                Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
             }
         }
     });
@@ -170,14 +196,37 @@ fn run(
     // their sockets, before `stop` returns.
 }
 
-async fn serve_connection(stream: TcpStream, registry: &'static Registry) {
-    let service =
-        service_fn(move |request| async move { Ok::<_, Infallible>(respond(registry, &request)) });
-    // An error here means the client went away or sent garbage; hyper has already
-    // answered what could be answered, and nobody else needs to know.
+async fn serve_connection(stream: TcpStream, config: Arc<ServerConfig>) {
+    // Scrape answers are written whole; waiting to coalesce them only adds latency.
+    let _ = stream.set_nodelay(true);
+    #[cfg(feature = "tls")]
+    if let Some(acceptor) = &config.tls {
+        // The handshake gets the same deadline as a request's headers, so a client that
+        // opens a connection and says nothing cannot keep its slot.
+        let handshake = tokio::time::timeout(config.idle_timeout, acceptor.accept(stream)).await;
+        if let Ok(Ok(tls)) = handshake {
+            serve_http(tls, Arc::clone(&config)).await;
+        }
+        return;
+    }
+    serve_http(stream, config).await;
+}
+
+async fn serve_http<I>(io: I, config: Arc<ServerConfig>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let endpoint = config.endpoint.clone();
+    let service = service_fn(move |request| {
+        let answer = respond(&endpoint, &request);
+        async move { Ok::<_, Infallible>(answer) }
+    });
+    // An error here means the client went away, timed out or sent garbage; hyper has
+    // already answered what could be answered, and nobody else needs to know.
     let _ = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
-        .serve_connection(TokioIo::new(stream), service)
+        .header_read_timeout(config.idle_timeout)
+        .max_buf_size(config.max_header_bytes)
+        .serve_connection(TokioIo::new(io), service)
         .await;
 }

@@ -4,6 +4,11 @@
 // Each test binary compiles its own copy of this module and uses a subset of it.
 #![allow(dead_code)]
 
+mod prometheus;
+
+#[allow(unused_imports)]
+pub use prometheus::{Prometheus, PATIENCE};
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -27,6 +32,19 @@ fn missing(what: &str, install: &str) -> Option<PathBuf> {
     // and hides for passing tests: a skip should be seen.
     let _ = writeln!(io::stderr(), "skipping: {what} not found; {install}");
     None
+}
+
+/// Whether a test that runs only under `TALLYMARK_E2E=1` (because it is slow or heavy)
+/// should run; prints a skip note naming `what` when not.
+pub fn e2e_only(what: &str) -> bool {
+    if e2e_required() {
+        return true;
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "skipping: {what} runs only with TALLYMARK_E2E=1"
+    );
+    false
 }
 
 /// The first of `names` found on `PATH`, or `None` after printing a skip note.
@@ -185,11 +203,18 @@ pub struct Example {
 impl Example {
     /// Starts the example `name` with `--addr` and waits until its `/metrics` answers.
     pub fn start(name: &str) -> Example {
+        Example::start_with(name, &[], 200)
+    }
+
+    /// Starts the example `name` with `--addr` and `args`, and waits until its `/metrics`
+    /// answers `status` (401 when the example requires a credential).
+    pub fn start_with(name: &str, args: &[&str], status: u16) -> Example {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut command = Command::new(example_binary(name));
         command
             .arg("--addr")
             .arg(addr.to_string())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         let mut example = Example {
@@ -198,7 +223,7 @@ impl Example {
         };
         wait_until(&format!("{name} to serve http://{addr}/metrics"), || {
             example.process.assert_running();
-            http(addr, "GET", "/metrics", None, b"").is_ok_and(|r| r.status == 200)
+            http(addr, "GET", "/metrics", None, b"").is_ok_and(|r| r.status == status)
         });
         example
     }
@@ -225,6 +250,49 @@ impl Example {
             },
         );
         reply.expect("a scrape")
+    }
+}
+
+/// A Pushgateway on a free loopback port, keeping pushes in memory only, killed when
+/// dropped.
+pub struct Pushgateway {
+    pub process: ChildGuard,
+    pub addr: SocketAddr,
+}
+
+impl Pushgateway {
+    /// Starts one and waits until it is ready; `None` (after a skip note) without the binary.
+    pub fn start() -> Option<Pushgateway> {
+        let binary = require_binary(
+            &["prometheus-pushgateway", "pushgateway"],
+            "install the Debian package prometheus-pushgateway",
+        )?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let mut gateway = Pushgateway {
+            process: ChildGuard::spawn(
+                "pushgateway",
+                Command::new(binary)
+                    .arg(format!("--web.listen-address={addr}"))
+                    // An empty file name keeps pushes in memory only (Debian's default
+                    // writes to /var/lib/prometheus).
+                    .arg("--persistence.file=")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            ),
+            addr,
+        };
+        wait_until("the pushgateway to become ready", || {
+            gateway.process.assert_running();
+            http(addr, "GET", "/-/ready", None, b"").is_ok_and(|r| r.status == 200)
+        });
+        Some(gateway)
+    }
+
+    /// The gateway's own exposition: every group pushed to it.
+    pub fn exposition(&self) -> String {
+        let reply = http(self.addr, "GET", "/metrics", None, b"").expect("read the pushgateway");
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body
     }
 }
 
@@ -259,6 +327,18 @@ impl ChildGuard {
         if let Some(status) = self.try_wait() {
             panic!("{} exited early with {status}", self.name);
         }
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the child and waits until it is gone.
+    pub fn kill(&mut self) {
+        // An error means it had already exited, which is what was wanted.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Everything the child wrote to its piped stdout and stderr, once it has exited.

@@ -1,0 +1,275 @@
+//! The one-request HTTP/1.1 client behind the push clients, on hyper's connection API.
+//!
+//! hyper and tokio are already compiled for the server, so this costs the build hyper's
+//! `client` feature and nothing else; a second HTTP stack (ureq, reqwest) would add
+//! dozens of crates for a handful of requests a minute.
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Uri};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// Why a push to a Pushgateway or a remote-write receiver did not succeed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PushError {
+    /// The URL cannot be used: not `http://host[:port][/path]`.
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A job name, grouping label or external label is not usable.
+    InvalidLabel(String),
+    /// The connection failed, broke, or the answer was not HTTP.
+    Connection {
+        /// Where the request went.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// No answer came within the timeout.
+    Timeout {
+        /// Where the request went.
+        url: String,
+        /// The timeout.
+        after: Duration,
+    },
+    /// The server answered with a status other than 2xx.
+    Status {
+        /// Where the request went.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The start of the answer's body, which usually says why.
+        body: String,
+    },
+    /// The background writer has stopped, so nothing was sent.
+    Stopped,
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
+            PushError::InvalidLabel(reason) => f.write_str(reason),
+            PushError::Connection { url, reason } => write!(f, "cannot reach {url}: {reason}"),
+            PushError::Timeout { url, after } => write!(f, "{url} did not answer within {after:?}"),
+            PushError::Status { url, status, body } => {
+                write!(f, "{url} answered {status}: {}", body.trim_end())
+            }
+            PushError::Stopped => f.write_str("the remote writer has stopped"),
+        }
+    }
+}
+
+impl std::error::Error for PushError {}
+
+/// Where requests go: an `http://` URL, checked once.
+#[derive(Clone, Debug)]
+pub(crate) struct Target {
+    host: String,
+    port: u16,
+    authority: String,
+    /// The path, without a trailing `/`, that request paths are appended to.
+    base_path: String,
+}
+
+impl Target {
+    pub(crate) fn parse(url: &str) -> Result<Target, PushError> {
+        let invalid = |reason: &str| PushError::InvalidUrl {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: hyper::http::uri::InvalidUri| invalid(&e.to_string()))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some("https") => {
+                return Err(invalid(
+                    "only http:// is supported; reach an https endpoint through a local TLS proxy",
+                ))
+            }
+            _ => return Err(invalid("the URL must start with http://")),
+        }
+        let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(invalid("put credentials in `basic_auth`, not in the URL"));
+        }
+        if uri.query().is_some() {
+            return Err(invalid("a query string is not supported"));
+        }
+        Ok(Target {
+            host: authority.host().trim_matches(['[', ']']).to_owned(),
+            port: authority.port_u16().unwrap_or(80),
+            authority: authority.as_str().to_owned(),
+            base_path: uri.path().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The full URL of `path` (which starts with `/`), for messages.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{}{path}", self.authority, self.base_path)
+    }
+}
+
+/// Credentials sent with every request.
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    None,
+    /// The whole `Authorization` value, built once.
+    Header(HeaderValue),
+}
+
+impl Credentials {
+    pub(crate) fn basic(user: &str, password: &str) -> Credentials {
+        let encoded = STANDARD.encode(format!("{user}:{password}"));
+        Credentials::header(&format!("Basic {encoded}"))
+    }
+
+    pub(crate) fn bearer(token: &str) -> Credentials {
+        Credentials::header(&format!("Bearer {token}"))
+    }
+
+    fn header(value: &str) -> Credentials {
+        // A token with a control character cannot be sent; the server will answer 401,
+        // which says more than failing here would.
+        match HeaderValue::from_str(value) {
+            Ok(mut value) => {
+                value.set_sensitive(true);
+                Credentials::Header(value)
+            }
+            Err(_) => Credentials::None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Credentials::None => "None",
+            Credentials::Header(_) => "Header(..)",
+        })
+    }
+}
+
+/// One request to send.
+pub(crate) struct Outgoing<'a> {
+    pub(crate) method: Method,
+    /// Appended to the target's base path; starts with `/`.
+    pub(crate) path: &'a str,
+    pub(crate) content_type: Option<&'static str>,
+    pub(crate) extra_headers: &'a [(&'static str, &'static str)],
+    pub(crate) body: Bytes,
+}
+
+/// Sends one request on a fresh connection and waits, at most `timeout`, for a 2xx.
+pub(crate) async fn send(
+    target: &Target,
+    credentials: &Credentials,
+    outgoing: Outgoing<'_>,
+    timeout: Duration,
+) -> Result<(), PushError> {
+    let url = target.url(outgoing.path);
+    match tokio::time::timeout(timeout, exchange(target, credentials, outgoing)).await {
+        Err(_) => Err(PushError::Timeout {
+            url,
+            after: timeout,
+        }),
+        Ok(Err(reason)) => Err(PushError::Connection { url, reason }),
+        Ok(Ok((status, _))) if (200..300).contains(&status) => Ok(()),
+        Ok(Ok((status, body))) => Err(PushError::Status {
+            url,
+            status,
+            body: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(),
+        }),
+    }
+}
+
+/// Connects, sends, and reads the whole answer; errors are described for the user.
+async fn exchange(
+    target: &Target,
+    credentials: &Credentials,
+    outgoing: Outgoing<'_>,
+) -> Result<(u16, Bytes), String> {
+    let describe = |e: &dyn fmt::Display| e.to_string();
+    let stream = TcpStream::connect((target.host.as_str(), target.port))
+        .await
+        .map_err(|e: io::Error| describe(&e))?;
+    let _ = stream.set_nodelay(true);
+    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| describe(&e))?;
+    let mut request = Request::builder()
+        .method(outgoing.method)
+        .uri(match format!("{}{}", target.base_path, outgoing.path) {
+            path if path.is_empty() => "/".to_owned(),
+            path => path,
+        })
+        .header(HOST, &target.authority);
+    if let Some(content_type) = outgoing.content_type {
+        request = request.header(CONTENT_TYPE, content_type);
+    }
+    for (name, value) in outgoing.extra_headers {
+        request = request.header(*name, *value);
+    }
+    if let Credentials::Header(value) = credentials {
+        request = request.header(AUTHORIZATION, value.clone());
+    }
+    let request = request
+        .body(Full::new(outgoing.body))
+        .map_err(|e| describe(&e))?;
+    // The connection future does the reading and writing. It runs as its own task, which
+    // ends when `sender` is dropped or the peer closes, and closes the socket then.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| describe(&e))?;
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| describe(&e))?
+        .to_bytes();
+    Ok((status, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_once() {
+        let target = Target::parse("http://127.0.0.1:9091/prefix/").unwrap();
+        assert_eq!(
+            target.url("/metrics/job/x"),
+            "http://127.0.0.1:9091/prefix/metrics/job/x"
+        );
+        let target = Target::parse("http://[::1]/").unwrap();
+        assert_eq!((target.host.as_str(), target.port), ("::1", 80));
+        for bad in [
+            "127.0.0.1:9091",
+            "ftp://x/",
+            "http://u:p@x/",
+            "http://x/?a=b",
+            "https://x/",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

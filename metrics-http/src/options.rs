@@ -1,0 +1,177 @@
+//! How the standalone server is set up: which registry, auth, TLS, limits, and whether the
+//! process collector comes along.
+
+use std::fmt::Display;
+use std::net::ToSocketAddrs;
+#[cfg(feature = "tls")]
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tallymark_core::Registry;
+
+use crate::auth::Auth;
+use crate::endpoint::MetricsEndpoint;
+use crate::error::ServeError;
+use crate::server::{self, ServerConfig, ServerHandle};
+
+/// Connections served at once by default: far more than the few scrapers a target has,
+/// few enough that a flood of clients cannot exhaust file descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// How long a connection may stay silent by default before its headers arrive: longer
+/// than Prometheus's default 15 s scrape interval, so its kept-alive connection is reused,
+/// short enough that stalled clients give their slot back soon.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest request head by default. A scrape's head is a few hundred bytes; 16 KiB
+/// leaves room for long `name[]` selections and tokens. hyper's minimum is 8 KiB.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// The standalone server's settings, for when [`serve`](crate::serve)'s defaults don't
+/// fit: another registry, a required credential, TLS, other limits.
+///
+/// ```
+/// use std::time::Duration;
+/// use tallymark_http::ServeOptions;
+///
+/// let server = ServeOptions::new()
+///     .basic_auth("prometheus", "s3cret")
+///     .max_connections(16)
+///     .idle_timeout(Duration::from_secs(30))
+///     .serve("127.0.0.1:0")?;
+/// println!("Metrics server on http://{}/metrics", server.local_addr());
+/// server.stop();
+/// # Ok::<(), tallymark_http::ServeError>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "options do nothing until `serve` is called"]
+pub struct ServeOptions {
+    endpoint: MetricsEndpoint,
+    max_connections: usize,
+    idle_timeout: Duration,
+    max_header_bytes: usize,
+    #[cfg_attr(not(feature = "process"), allow(dead_code))]
+    process_metrics: Option<bool>,
+    #[cfg(feature = "tls")]
+    tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions::new()
+    }
+}
+
+impl ServeOptions {
+    /// The defaults of [`serve`](crate::serve): the global registry, no auth, plain HTTP,
+    /// [`DEFAULT_MAX_CONNECTIONS`], [`DEFAULT_IDLE_TIMEOUT`], [`DEFAULT_MAX_HEADER_BYTES`].
+    pub fn new() -> ServeOptions {
+        ServeOptions {
+            endpoint: MetricsEndpoint::global(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            process_metrics: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// Serves `registry` instead of the global one. An explicit registry gets no process
+    /// metrics unless [`process_metrics`](ServeOptions::process_metrics) asks for them, so
+    /// it shows exactly what was put in it.
+    pub fn registry(mut self, registry: &'static Registry) -> ServeOptions {
+        let auth = self.endpoint.auth().cloned();
+        self.endpoint = MetricsEndpoint::new(registry);
+        if let Some(auth) = auth {
+            self.endpoint = self.endpoint.with_auth(auth);
+        }
+        self
+    }
+
+    /// Requires `auth` on `/metrics`; see [`Auth`].
+    pub fn auth(mut self, auth: Auth) -> ServeOptions {
+        self.endpoint = self.endpoint.with_auth(auth);
+        self
+    }
+
+    /// Requires HTTP basic auth with this user and password.
+    pub fn basic_auth(self, user: &str, password: &str) -> ServeOptions {
+        self.auth(Auth::basic(user, password))
+    }
+
+    /// Requires `Authorization: Bearer <token>`.
+    pub fn bearer_token(self, token: &str) -> ServeOptions {
+        self.auth(Auth::bearer(token))
+    }
+
+    /// Serves at most `n` connections at once (at least 1); clients beyond that wait
+    /// until one closes.
+    pub fn max_connections(mut self, n: usize) -> ServeOptions {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Closes a connection that has not sent a complete request head within `timeout`
+    /// of opening, or of its previous answer.
+    pub fn idle_timeout(mut self, timeout: Duration) -> ServeOptions {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Answers `431 Request Header Fields Too Large` to request heads over `bytes`
+    /// (at least 8 KiB, hyper's smallest buffer).
+    pub fn max_header_bytes(mut self, bytes: usize) -> ServeOptions {
+        self.max_header_bytes = bytes.max(8 * 1024);
+        self
+    }
+
+    /// Whether the process collector (`process_cpu_seconds_total`,
+    /// `process_resident_memory_bytes`, ...) is added to the registry served. By default
+    /// it is for the global registry and not for an explicit one.
+    #[cfg(feature = "process")]
+    pub fn process_metrics(mut self, enabled: bool) -> ServeOptions {
+        self.process_metrics = Some(enabled);
+        self
+    }
+
+    /// Serves HTTPS with the PEM certificate chain (leaf first) and private key in these
+    /// files. They are read when [`serve`](ServeOptions::serve) is called.
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> ServeOptions {
+        self.tls = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Starts the server on a background thread, as [`serve`](crate::serve) does.
+    ///
+    /// Fails without starting anything when the address cannot be resolved or bound, the
+    /// TLS files cannot be used, or, for the global registry, the catalog holds
+    /// conflicting declarations (see [`Registry::catalog_errors`]).
+    pub fn serve(self, addr: impl ToSocketAddrs + Display) -> Result<ServerHandle, ServeError> {
+        let registry = self.endpoint.registry();
+        let global = std::ptr::eq(registry, Registry::global());
+        if global {
+            let conflicts = Registry::catalog_errors();
+            if !conflicts.is_empty() {
+                return Err(ServeError::Catalog(conflicts.to_vec()));
+            }
+        }
+        #[cfg(feature = "process")]
+        if self.process_metrics.unwrap_or(global) {
+            crate::process::register(registry);
+        }
+        let config = ServerConfig {
+            #[cfg(feature = "tls")]
+            tls: match &self.tls {
+                Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+                None => None,
+            },
+            endpoint: self.endpoint,
+            max_connections: self.max_connections,
+            idle_timeout: self.idle_timeout,
+            max_header_bytes: self.max_header_bytes,
+        };
+        server::start(addr, config)
+    }
+}

@@ -1,0 +1,155 @@
+//! The Pushgateway client against a real `prometheus-pushgateway` on loopback: what each
+//! call leaves in the gateway, read back from the gateway's own `/metrics`; and the
+//! `batch_job` example pushing before it exits.
+//!
+//! Skips with a note without the gateway, and fails instead under `TALLYMARK_E2E=1`.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use support::{example_binary, Pushgateway};
+use tallymark::push;
+use tallymark::{Descriptor, Gauge, IntGauge, Registry};
+
+/// A registry with `pushed_records` and, when given, `pushed_batches`.
+fn registry(records: i64, batches: Option<f64>) -> Registry {
+    const RECORDS: Descriptor = Descriptor::new("pushed_records", "Records in the last run.");
+    const BATCHES: Descriptor = Descriptor::new("pushed_batches", "Batches in the last run.");
+    let registry = Registry::new();
+    let gauge = Arc::new(IntGauge::new().described(&RECORDS));
+    gauge.set(records);
+    registry.register(gauge).expect("register pushed_records");
+    if let Some(batches) = batches {
+        let gauge = Arc::new(Gauge::new().described(&BATCHES));
+        gauge.set(batches);
+        registry.register(gauge).expect("register pushed_batches");
+    }
+    registry
+}
+
+/// The gateway's `pushed_*` samples of job `job`, as exposition lines.
+fn pushed(gateway: &Pushgateway, job: &str) -> Vec<String> {
+    let job_label = format!("job=\"{job}\"");
+    gateway
+        .exposition()
+        .lines()
+        .filter(|l| l.starts_with("pushed_") && l.contains(&job_label))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn push_push_add_and_delete_manage_one_group() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let group = push::Pushgateway::new(&format!("http://{}", gateway.addr), "client_test")
+        .expect("a gateway URL")
+        .grouping("instance", "box-1")
+        // A `/` cannot go in a path segment: the client sends it in base64url.
+        .grouping("path", "/var/lib/data")
+        // Sent with every request; this gateway has no auth configured and ignores it.
+        .basic_auth("pusher", "s3cret");
+    let labels = r#"{instance="box-1",job="client_test",path="/var/lib/data"}"#;
+
+    group.push(&registry(3, Some(2.0))).expect("push");
+    assert_eq!(
+        pushed(&gateway, "client_test"),
+        [
+            format!("pushed_batches{labels} 2"),
+            format!("pushed_records{labels} 3"),
+        ]
+    );
+
+    // POST replaces only the families it carries.
+    group.push_add(&registry(5, None)).expect("push_add");
+    assert_eq!(
+        pushed(&gateway, "client_test"),
+        [
+            format!("pushed_batches{labels} 2"),
+            format!("pushed_records{labels} 5"),
+        ]
+    );
+
+    // PUT replaces the whole group.
+    group.push(&registry(7, None)).expect("push");
+    assert_eq!(
+        pushed(&gateway, "client_test"),
+        [format!("pushed_records{labels} 7")]
+    );
+
+    group.delete().expect("delete");
+    assert_eq!(pushed(&gateway, "client_test"), Vec::<String>::new());
+}
+
+#[test]
+fn a_refused_push_is_an_error_with_the_gateways_reason() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let url = format!("http://{}", gateway.addr);
+    // One name is a counter in one group and a gauge in another: the gateway refuses the
+    // second, since it would expose both under one name.
+    const KIND: Descriptor = Descriptor::new("pushed_kind_total", "A name with two types.");
+    let counters = Registry::new();
+    counters
+        .register(Arc::new(tallymark::Counter::new().described(&KIND)))
+        .expect("register the counter");
+    let gauges = Registry::new();
+    gauges
+        .register(Arc::new(Gauge::new().described(&KIND)))
+        .expect("register the gauge");
+    push::Pushgateway::new(&url, "first")
+        .expect("a gateway URL")
+        .push(&counters)
+        .expect("the first push");
+    let group = push::Pushgateway::new(&url, "second").expect("a gateway URL");
+    let registry = gauges;
+    let err = group.push(&registry).expect_err("the gateway refuses it");
+    assert!(
+        matches!(err, push::PushError::Status { status: 400, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("is not a COUNTER"), "{err}");
+}
+
+#[test]
+fn batch_job_example_pushes_its_duration_and_last_success() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let output = Command::new(example_binary("batch_job"))
+        .args(["--pushgateway", &format!("http://{}", gateway.addr)])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run batch_job");
+    assert!(
+        output.status.success(),
+        "batch_job failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let exposition = gateway.exposition();
+    let value = |name: &str| -> f64 {
+        let prefix = format!("{name}{{instance=\"local\",job=\"batch_job\"}} ");
+        let line = exposition
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{exposition}"));
+        line[prefix.len()..].parse().expect("a number")
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs_f64();
+    let last_success = value("batch_job_last_success_timestamp_seconds");
+    assert!(
+        (now - 60.0..=now + 1.0).contains(&last_success),
+        "{last_success} vs {now}"
+    );
+    let duration = value("batch_job_duration_seconds");
+    assert!(duration > 0.0 && duration < 10.0, "{duration}");
+    assert!(value("batch_job_records_processed") >= 100.0);
+}

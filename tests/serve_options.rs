@@ -1,0 +1,204 @@
+//! The standalone server's options: a required credential, HTTPS from PEM files, and the
+//! limits that keep slow or greedy clients from holding it.
+
+mod support;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use support::{request, TempDir};
+use tallymark::{Counter, Descriptor, Registry, ServeOptions, ServerHandle};
+
+static JOBS: Counter =
+    Counter::new().described(const { &Descriptor::new("jobs_total", "Jobs run.") });
+
+const JOBS_EXPOSITION: &str =
+    "# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total 0\n";
+
+fn registry() -> &'static Registry {
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    registry
+        .register_static(&JOBS)
+        .expect("register jobs_total");
+    registry
+}
+
+fn serve(options: ServeOptions) -> ServerHandle {
+    options
+        .registry(registry())
+        .serve("127.0.0.1:0")
+        .expect("serve")
+}
+
+/// A wrong or missing credential gets 401, the challenge, and not a byte of the
+/// exposition; the right one gets the exposition.
+fn assert_protected(server: &ServerHandle, right: &str, wrong: &str, challenge: &str) {
+    let addr = server.local_addr();
+    for credential in [None, Some(wrong)] {
+        let headers: Vec<(&str, &str)> = credential
+            .map(|c| ("Authorization", c))
+            .into_iter()
+            .collect();
+        let refused = request(addr, "GET", "/metrics", &headers, b"").expect("scrape");
+        assert_eq!(refused.status, 401, "{credential:?}");
+        assert_eq!(refused.header("WWW-Authenticate"), Some(challenge));
+        assert_eq!(refused.text(), "unauthorized\n");
+    }
+    let allowed =
+        request(addr, "GET", "/metrics", &[("Authorization", right)], b"").expect("scrape");
+    assert_eq!(allowed.status, 200);
+    assert_eq!(allowed.text(), JOBS_EXPOSITION);
+}
+
+#[test]
+fn basic_auth_guards_the_standalone_server() {
+    let server = serve(ServeOptions::new().basic_auth("prometheus", "s3cret"));
+    assert_protected(
+        &server,
+        "Basic cHJvbWV0aGV1czpzM2NyZXQ=",
+        "Basic cHJvbWV0aGV1czp3cm9uZw==",
+        "Basic realm=\"metrics\", charset=\"UTF-8\"",
+    );
+    server.stop();
+}
+
+#[test]
+fn bearer_token_guards_the_standalone_server() {
+    let server = serve(ServeOptions::new().bearer_token("t0ken"));
+    assert_protected(
+        &server,
+        "Bearer t0ken",
+        "Bearer t0ken-not",
+        "Bearer realm=\"metrics\"",
+    );
+    server.stop();
+}
+
+#[test]
+fn oversized_request_heads_get_431() {
+    let server = serve(ServeOptions::new().max_header_bytes(8 * 1024));
+    let huge = "x".repeat(10 * 1024);
+    let reply = request(
+        server.local_addr(),
+        "GET",
+        "/metrics",
+        &[("X-Padding", &huge)],
+        b"",
+    )
+    .expect("an answer");
+    assert_eq!(reply.status, 431);
+    server.stop();
+}
+
+/// Reads until the server closes the connection; `Ok` with what was read.
+fn read_until_closed(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut got = Vec::new();
+    conn.read_to_end(&mut got)?;
+    Ok(got)
+}
+
+#[test]
+fn a_silent_client_is_disconnected_and_frees_its_slot() {
+    let idle = Duration::from_millis(300);
+    let server = serve(ServeOptions::new().max_connections(1).idle_timeout(idle));
+    let addr = server.local_addr();
+    let started = Instant::now();
+    let mut silent = TcpStream::connect(addr).expect("connect");
+    silent
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    // The only slot is taken, so a scrape waits until the silent client is cut off.
+    let scrape = std::thread::spawn(move || request(addr, "GET", "/metrics", &[], b""));
+    let said = read_until_closed(&mut silent).expect("the server closes the connection");
+    assert!(
+        said.is_empty() || said.starts_with(b"HTTP/1.1 408"),
+        "{said:?}"
+    );
+    let reply = scrape
+        .join()
+        .expect("the scrape thread")
+        .expect("an answer");
+    assert_eq!(reply.status, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited >= idle && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    server.stop();
+}
+
+/// A self-signed certificate for 127.0.0.1, made for this run, written as PEM files.
+fn self_signed(dir: &TempDir) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+        .expect("a self-signed certificate");
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    std::fs::write(&cert, certified.cert.pem()).expect("write cert.pem");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("write key.pem");
+    (cert, key, certified.cert.der().to_vec())
+}
+
+/// One HTTPS request with rustls, trusting only `cert_der`; the whole raw answer.
+fn https_get(addr: SocketAddr, cert_der: Vec<u8>, path: &str) -> String {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(cert_der.into())
+        .expect("trust the test certificate");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a server name");
+    let connection = rustls::ClientConnection::new(Arc::new(config), name).expect("a TLS client");
+    let mut tls = rustls::StreamOwned::new(connection, TcpStream::connect(addr).expect("connect"));
+    write!(
+        tls,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    // A server may close without a TLS close_notify; what arrived before counts.
+    match tls.read_to_end(&mut raw) {
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::UnexpectedEof => {}
+        Err(e) => panic!("read the HTTPS answer: {e}"),
+    }
+    String::from_utf8(raw).expect("a text answer")
+}
+
+#[test]
+fn tls_serves_https_from_pem_files() {
+    let dir = TempDir::new("tls");
+    let (cert, key, cert_der) = self_signed(&dir);
+    let server = serve(ServeOptions::new().tls_pem(&cert, &key));
+    let answer = https_get(server.local_addr(), cert_der, "/metrics");
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        answer.ends_with(&format!("\r\n\r\n{JOBS_EXPOSITION}")),
+        "{answer}"
+    );
+    // Plain HTTP to the TLS port gets no exposition.
+    let plain = request(server.local_addr(), "GET", "/metrics", &[], b"");
+    assert!(plain.is_err() || plain.is_ok_and(|r| r.status != 200));
+    server.stop();
+}
+
+#[test]
+fn unusable_tls_files_are_an_error_naming_the_file() {
+    let dir = TempDir::new("tls-bad");
+    let missing = dir.path().join("missing.pem");
+    let err = ServeOptions::new()
+        .tls_pem(&missing, &missing)
+        .registry(registry())
+        .serve("127.0.0.1:0")
+        .expect_err("no certificate");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot use TLS file {}: ", missing.display())),
+        "{err}"
+    );
+}
