@@ -9,8 +9,7 @@ pub mod openmetrics;
 pub mod protobuf;
 pub mod text;
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
+pub(crate) use escape::label_text_matches;
 pub use escape::{
     parse_label_pairs, write_help_text, write_label_pairs, write_label_value,
     write_openmetrics_help,
@@ -57,13 +56,13 @@ impl<'a> SeriesMeta<'a> {
     }
 }
 
-/// One classic histogram series at scrape time.
+/// One classic histogram series at scrape time: a snapshot, read once from the atomics.
 #[derive(Clone, Copy, Debug)]
 pub struct HistogramView<'a> {
     /// Finite upper bounds, ascending.
     pub bounds: &'a [f64],
     /// Non-cumulative counts, one per bound and a last one for `+Inf`.
-    pub slots: &'a [AtomicU64],
+    pub counts: &'a [u64],
     /// The sum of observations.
     pub sum: f64,
 }
@@ -73,8 +72,8 @@ impl HistogramView<'_> {
     /// total, which is both the `+Inf` bucket and `_count`.
     pub fn for_each_bucket(&self, mut f: impl FnMut(f64, u64)) -> u64 {
         let mut cumulative = 0u64;
-        for (i, slot) in self.slots.iter().enumerate() {
-            cumulative = cumulative.wrapping_add(slot.load(Relaxed));
+        for (i, count) in self.counts.iter().enumerate() {
+            cumulative = cumulative.wrapping_add(*count);
             if let Some(&bound) = self.bounds.get(i) {
                 f(bound, cumulative);
             }
@@ -123,8 +122,15 @@ pub trait SampleSink {
     }
 }
 
-/// One exposition format: writes whole families, and whatever closes the body.
-pub(crate) trait Encoder {
+/// One exposition format, or any other consumer of a registry walk: it receives whole
+/// families, then [`finish`](Encoder::finish).
+///
+/// The built-in formats implement it; [`Registry::encode_into`] drives one of the caller's,
+/// which is how a push client turns a registry into its own wire format without going
+/// through text.
+///
+/// [`Registry::encode_into`]: crate::Registry::encode_into
+pub trait Encoder {
     /// Writes one family: its metadata, then the series `series` hands to the sink.
     fn family(&mut self, header: &FamilyHeader<'_>, series: &mut dyn FnMut(&mut dyn SampleSink));
     /// Ends the body.

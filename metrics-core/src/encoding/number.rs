@@ -79,6 +79,16 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64) {
         bytes: [0; 40],
         len: 0,
     };
+    // Go writes plain decimals while the shortest digits' exponent is in `-4..6`, which is
+    // exactly when the value itself is in `[1e-4, 1e6)`: the shortest digits of a double
+    // there round to it, and a bound of the range is itself a double, so the digits cannot
+    // cross it. Display gives those digits at once, without a trip through `{:e}`.
+    if (1e-4..1e6).contains(&v.abs()) {
+        if write!(scratch, "{v}").is_ok() {
+            return out.extend_from_slice(&scratch.bytes[..scratch.len]);
+        }
+        scratch.len = 0;
+    }
     // Rust's `{:e}` gives the same shortest round-trip digits as Go, as `1.5e-7`.
     if write!(scratch, "{v:e}").is_err() {
         return out.extend_from_slice(b"NaN");
@@ -197,6 +207,11 @@ mod tests {
             (0.005, "0.005"),
             (2.5, "2.5"),
             (10.0, "10"),
+            (1e-4, "0.0001"),
+            (-1e-4, "-0.0001"),
+            (9.999999999999999e-5, "9.999999999999999e-05"),
+            (999999.9999999999, "999999.9999999999"),
+            (-123.456, "-123.456"),
         ];
         for (v, want) in table {
             assert_eq!(go(*v), *want, "formatting {v:?}");

@@ -4,6 +4,7 @@ use crate::encoding::{
     write_f64, write_help_text, write_value, Encoder, FamilyHeader, HistogramView, SampleSink,
     SeriesMeta, Value,
 };
+use crate::metric::buckets::MAX_BUCKETS;
 use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
 /// The Content-Type of this format.
@@ -45,6 +46,32 @@ impl Encoder for TextEncoder<'_> {
 pub struct TextSamples<'a> {
     out: &'a mut Vec<u8>,
     name: &'a str,
+    le: LeTexts,
+}
+
+/// Where the `le="…"` text of each bound was first written into the output. The series of
+/// a histogram family share their bounds, so every series after the first copies these
+/// bytes instead of formatting each bound again, which was most of the cost of a scrape.
+struct LeTexts {
+    len: usize,
+    bounds: [f64; MAX_BUCKETS],
+    spans: [(usize, usize); MAX_BUCKETS],
+}
+
+impl LeTexts {
+    const fn new() -> Self {
+        LeTexts {
+            len: 0,
+            bounds: [0.0; MAX_BUCKETS],
+            spans: [(0, 0); MAX_BUCKETS],
+        }
+    }
+
+    /// The spans written for exactly these bounds, if they were.
+    fn spans_for(&self, bounds: &[f64]) -> Option<&[(usize, usize)]> {
+        let same = self.len == bounds.len() && self.bounds.get(..self.len) == Some(bounds);
+        same.then(|| self.spans.get(..self.len)).flatten()
+    }
 }
 
 impl<'a> TextSamples<'a> {
@@ -59,25 +86,37 @@ impl<'a> TextSamples<'a> {
     /// assert_eq!(out, b"jobs_total{queue=\"a\"} 3\n");
     /// ```
     pub fn new(out: &'a mut Vec<u8>, name: &'a str) -> Self {
-        TextSamples { out, name }
+        TextSamples {
+            out,
+            name,
+            le: LeTexts::new(),
+        }
     }
 
+    /// Writes the name and the labels, `extra` labels after the series' own.
     fn series_name(&mut self, suffix: &str, labels: &str, extra: Option<&[u8]>) {
-        self.out.extend_from_slice(self.name.as_bytes());
-        self.out.extend_from_slice(suffix.as_bytes());
         if labels.is_empty() && extra.is_none() {
+            self.out.extend_from_slice(self.name.as_bytes());
+            self.out.extend_from_slice(suffix.as_bytes());
             self.out.push(b' ');
             return;
         }
-        self.out.push(b'{');
-        self.out.extend_from_slice(labels.as_bytes());
+        self.open_labels(suffix, labels, extra.is_some());
         if let Some(extra) = extra {
-            if !labels.is_empty() {
-                self.out.push(b',');
-            }
             self.out.extend_from_slice(extra);
         }
         self.out.extend_from_slice(b"} ");
+    }
+
+    /// Writes `name_suffix{labels`, and the comma after them when more labels follow.
+    fn open_labels(&mut self, suffix: &str, labels: &str, more: bool) {
+        self.out.extend_from_slice(self.name.as_bytes());
+        self.out.extend_from_slice(suffix.as_bytes());
+        self.out.push(b'{');
+        self.out.extend_from_slice(labels.as_bytes());
+        if more && !labels.is_empty() {
+            self.out.push(b',');
+        }
     }
 
     fn line(&mut self, suffix: &str, labels: &str, extra: Option<&[u8]>, value: Value) {
@@ -109,14 +148,37 @@ impl SampleSink for TextSamples<'_> {
         _: &[ExemplarSlot],
     ) {
         let labels = series.labels;
-        let mut le = Vec::with_capacity(24);
+        let copies = self.le.spans_for(view.bounds).is_some();
+        let cacheable = view.bounds.len() <= MAX_BUCKETS;
+        let mut bucket = 0;
         let count = view.for_each_bucket(|bound, cumulative| {
-            le.clear();
-            le.extend_from_slice(b"le=\"");
-            write_f64(&mut le, bound);
-            le.push(b'"');
-            self.line("_bucket", labels, Some(&le), Value::Unsigned(cumulative));
+            self.open_labels("_bucket", labels, true);
+            let span = self.le.spans.get(bucket).copied();
+            match span {
+                Some((start, end)) if copies => self.out.extend_from_within(start..end),
+                _ => {
+                    let start = self.out.len();
+                    self.out.extend_from_slice(b"le=\"");
+                    write_f64(self.out, bound);
+                    self.out.push(b'"');
+                    if let (true, Some(span), Some(b)) = (
+                        cacheable,
+                        self.le.spans.get_mut(bucket),
+                        self.le.bounds.get_mut(bucket),
+                    ) {
+                        *span = (start, self.out.len());
+                        *b = bound;
+                    }
+                }
+            }
+            self.out.extend_from_slice(b"} ");
+            write_value(self.out, Value::Unsigned(cumulative));
+            self.out.push(b'\n');
+            bucket += 1;
         });
+        if cacheable && !copies {
+            self.le.len = view.bounds.len();
+        }
         self.line(
             "_bucket",
             labels,
@@ -150,5 +212,50 @@ impl SampleSink for TextSamples<'_> {
             Value::Unsigned(count),
         );
         self.sum_and_count(labels, view.sum(), count);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::SampleSink;
+
+    fn histogram(out: &mut TextSamples<'_>, labels: &str, bounds: &[f64], counts: &[u64]) {
+        let view = HistogramView {
+            bounds,
+            counts,
+            sum: 1.5,
+        };
+        out.histogram(labels, view);
+    }
+
+    /// The `le` texts of one family's first series are copied into the others; a series
+    /// with other bounds gets its own.
+    #[test]
+    fn each_series_gets_the_le_texts_of_its_own_bounds() {
+        let mut out = Vec::new();
+        let mut samples = TextSamples::new(&mut out, "h");
+        histogram(&mut samples, "a=\"1\"", &[0.5, 1.0], &[1, 0, 0]);
+        histogram(&mut samples, "a=\"2\"", &[0.5, 1.0], &[0, 1, 0]);
+        histogram(&mut samples, "", &[0.25], &[0, 2]);
+        histogram(&mut samples, "a=\"3\"", &[0.5, 1.0], &[0, 0, 1]);
+        let text = String::from_utf8(out).unwrap();
+        let buckets: Vec<&str> = text.lines().filter(|l| l.contains("_bucket")).collect();
+        assert_eq!(
+            buckets,
+            [
+                "h_bucket{a=\"1\",le=\"0.5\"} 1",
+                "h_bucket{a=\"1\",le=\"1\"} 1",
+                "h_bucket{a=\"1\",le=\"+Inf\"} 1",
+                "h_bucket{a=\"2\",le=\"0.5\"} 0",
+                "h_bucket{a=\"2\",le=\"1\"} 1",
+                "h_bucket{a=\"2\",le=\"+Inf\"} 1",
+                "h_bucket{le=\"0.25\"} 0",
+                "h_bucket{le=\"+Inf\"} 2",
+                "h_bucket{a=\"3\",le=\"0.5\"} 0",
+                "h_bucket{a=\"3\",le=\"1\"} 0",
+                "h_bucket{a=\"3\",le=\"+Inf\"} 1",
+            ]
+        );
     }
 }

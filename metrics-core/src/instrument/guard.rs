@@ -1,12 +1,10 @@
 //! The drop guard behind `#[timed]`, `#[counted]` and `#[in_flight]`: whichever way a call
 //! ends, it is recorded exactly once, with how it ended.
 
-use std::time::Instant;
-
 use crate::instrument::trace::{current_trace_id, TRACE_ID_LABEL};
 
 use crate::labels::SeriesRef;
-use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
+use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge, Stopwatch};
 
 /// How a call ended: the `result` label of the default families.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -182,14 +180,14 @@ impl Recorder for Counter {
 }
 
 impl<C: BucketCounts> Recorder for Histogram<C> {
-    type Start = Instant;
+    type Start = Stopwatch;
     #[inline]
-    fn enter(&self) -> Instant {
-        Instant::now()
+    fn enter(&self) -> Stopwatch {
+        Stopwatch::start()
     }
     #[inline]
-    fn exit(&self, start: Instant, _: Outcome) {
-        observe_traced(self, start.elapsed().as_secs_f64());
+    fn exit(&self, start: Stopwatch, _: Outcome) {
+        observe_traced(self, start.elapsed_secs());
     }
 }
 

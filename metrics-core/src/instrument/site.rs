@@ -2,12 +2,11 @@
 //! annotated function, gathered through `inventory`.
 
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
-use std::time::Instant;
 
 use crate::instrument::guard::observe_traced;
 use crate::instrument::{Outcome, Recorder};
 use crate::metric::buckets::DEFAULT_BUCKETS;
-use crate::metric::{Counter, Histogram, InlineCounts};
+use crate::metric::{Counter, Histogram, InlineCounts, Stopwatch};
 
 /// Which function a call site belongs to.
 #[derive(Debug)]
@@ -84,14 +83,14 @@ impl TimedSite {
 }
 
 impl Recorder for TimedSite {
-    type Start = Instant;
+    type Start = Stopwatch;
     #[inline]
-    fn enter(&self) -> Instant {
-        Instant::now()
+    fn enter(&self) -> Stopwatch {
+        Stopwatch::start()
     }
     #[inline]
-    fn exit(&self, start: Instant, outcome: Outcome) {
-        let seconds = start.elapsed().as_secs_f64();
+    fn exit(&self, start: Stopwatch, outcome: Outcome) {
+        let seconds = start.elapsed_secs();
         observe_traced(&self.durations[outcome.index()], seconds);
     }
 }

@@ -1,28 +1,31 @@
-//! Labelled families: one series per label set, looked up densely or in a sharded map,
-//! within a cardinality budget.
+//! Labelled families: one series per label set, found by a computed index for enum label
+//! sets and by a lock-free hash lookup otherwise, within a cardinality budget.
 
 use std::hash::BuildHasher;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::OnceLock;
 
 use foldhash::fast::FixedState;
-use hashbrown::HashTable;
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::encoding::{write_label_pairs, SampleSink, SeriesMeta};
+use crate::encoding::{write_label_pairs, write_label_value, SampleSink, SeriesMeta};
+use crate::labels::keyed::{Entry, Keyed, Writer};
 use crate::labels::{LabelSet, Member, StrLabels};
 use crate::metric::buckets::{self, DEFAULT_BUCKETS};
 use crate::metric::clock::unix_seconds;
 use crate::metric::summary::check_quantiles;
 use crate::metric::{Counter, Gauge, Histogram, IntGauge, NativeHistogram, Summary};
 
-/// Lock shards per family: enough that two cores rarely meet on one lock.
-const SHARDS: usize = 16;
-
 /// The value every label takes in the series that label sets past the budget fold into.
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
+
+/// Label names for a family of strings that was never given a descriptor, so that its label
+/// sets still have text to be told apart by.
+const PLACEHOLDER_NAMES: [&str; 8] = [
+    "label_0", "label_1", "label_2", "label_3", "label_4", "label_5", "label_6", "label_7",
+];
 
 /// A counter family keyed by `N` string label values.
 pub type CounterFamily<const N: usize> = Family<StrLabels<N>, Counter>;
@@ -71,46 +74,29 @@ impl<S> Labelled<S> {
     }
 }
 
-/// A series of a family, as returned by [`Family::labels`]. It can be kept: one from a
-/// `static` family lives for the whole program, and one that [`Family::remove`] dropped
-/// still records, unseen.
+/// A series of a family, as returned by [`Family::labels`]: a plain reference, so taking
+/// one costs no atomic operation. It can be kept: the family keeps every series it created
+/// for as long as it lives, so one from a `static` family lives for the whole program. One
+/// that [`Family::remove`] dropped still records, unseen, until its label set is looked up
+/// again, which brings the series back at zero.
 #[derive(Debug)]
-pub struct SeriesRef<'a, S>(Handle<'a, S>);
-
-#[derive(Debug)]
-enum Handle<'a, S> {
-    Dense(&'a Labelled<S>),
-    Shared(Arc<Labelled<S>>),
-}
+pub struct SeriesRef<'a, S>(&'a Labelled<S>);
 
 impl<S> Clone for SeriesRef<'_, S> {
     fn clone(&self) -> Self {
-        SeriesRef(match &self.0 {
-            Handle::Dense(s) => Handle::Dense(s),
-            Handle::Shared(s) => Handle::Shared(Arc::clone(s)),
-        })
+        *self
     }
 }
+
+impl<S> Copy for SeriesRef<'_, S> {}
 
 impl<S> Deref for SeriesRef<'_, S> {
     type Target = S;
 
     #[inline]
     fn deref(&self) -> &S {
-        match &self.0 {
-            Handle::Dense(s) => &s.series,
-            Handle::Shared(s) => &s.series,
-        }
+        &self.0.series
     }
-}
-
-/// One lock's worth of a family's map.
-type Shard<K, S> = RwLock<HashTable<Entry<K, S>>>;
-
-struct Entry<K, S> {
-    hash: u64,
-    key: K,
-    series: Arc<Labelled<S>>,
 }
 
 /// A metric family with labels: `L` is the label set, `M` the metric kind.
@@ -131,9 +117,8 @@ pub struct Family<L: LabelSet, M: Member> {
     desc: &'static Descriptor,
     bounds: &'static [f64],
     dense: OnceLock<Box<[Labelled<M::Series>]>>,
-    shards: [Shard<L::Key, M::Series>; SHARDS],
-    len: AtomicUsize,
-    overflow: OnceLock<Arc<Labelled<M::Series>>>,
+    keyed: Keyed<L::Key, M::Series>,
+    overflow: OnceLock<Labelled<M::Series>>,
     overflowed: AtomicU64,
     warned: AtomicBool,
     hasher: FixedState,
@@ -147,8 +132,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             desc: &UNNAMED,
             bounds: &DEFAULT_BUCKETS,
             dense: OnceLock::new(),
-            shards: [const { RwLock::new(HashTable::new()) }; SHARDS],
-            len: AtomicUsize::new(0),
+            keyed: Keyed::new(),
             overflow: OnceLock::new(),
             overflowed: AtomicU64::new(0),
             warned: AtomicBool::new(false),
@@ -185,30 +169,47 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         L::NAMES.unwrap_or(self.desc.label_names())
     }
 
+    /// The names the label text is written with: the declared ones, or placeholders for a
+    /// family that has no descriptor.
+    #[inline]
+    fn text_names(&self) -> &'static [&'static str] {
+        let names = self.label_names();
+        if names.len() == L::ARITY {
+            names
+        } else {
+            &PLACEHOLDER_NAMES[..L::ARITY.min(PLACEHOLDER_NAMES.len())]
+        }
+    }
+
     /// The series for a label set, created at zero on first use. Past the budget, new label
     /// sets share one overflow series whose labels all read `__overflow__`.
     #[inline]
     pub fn labels(&self, lookup: L::Lookup<'_>) -> SeriesRef<'_, M::Series> {
         if let Some(count) = L::DENSE {
             let slots = self.dense.get_or_init(|| self.dense_series(count));
-            if let Some(slot) = slots.get(L::dense_index(&lookup)) {
-                return SeriesRef(Handle::Dense(slot));
-            }
-            return SeriesRef(Handle::Shared(self.overflow_series()));
+            return match slots.get(L::dense_index(&lookup)) {
+                Some(slot) => SeriesRef(slot),
+                None => SeriesRef(self.overflow_series()),
+            };
         }
         let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        let shard = &self.shards[shard_of(hash)];
-        {
-            let table = shard.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(entry) = table.find(hash, |e| L::matches(&lookup, &e.key)) {
-                return SeriesRef(Handle::Shared(Arc::clone(&entry.series)));
-            }
+        match self.find(hash, &lookup) {
+            Some(entry) if entry.is_live() => SeriesRef(&entry.labelled),
+            _ => SeriesRef(self.insert(hash, &lookup)),
         }
-        SeriesRef(Handle::Shared(self.insert(hash, &lookup)))
     }
 
-    /// Stops exporting a label set and returns whether it existed. Handles already taken
-    /// keep working but are no longer scraped. A densely stored set is reset to zero
+    #[inline]
+    fn find(&self, hash: u64, lookup: &L::Lookup<'_>) -> Option<&Entry<L::Key, M::Series>> {
+        let names = self.text_names();
+        self.keyed.find(hash, |entry| {
+            let text = entry.labelled.label_text();
+            L::matches_text(lookup, &entry.key, names, text, entry.escaped)
+        })
+    }
+
+    /// Stops exporting a label set and returns whether it was exported. Handles already
+    /// taken keep working but are no longer scraped. A densely stored set is reset to zero
     /// instead, since every dense set is always exported.
     pub fn remove(&self, lookup: L::Lookup<'_>) -> bool {
         if L::DENSE.is_some() {
@@ -222,17 +223,9 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             return found.is_some();
         }
         let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        let mut table = self.shards[shard_of(hash)]
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        match table.find_entry(hash, |e| L::matches(&lookup, &e.key)) {
-            Ok(entry) => {
-                entry.remove();
-                self.len.fetch_sub(1, Relaxed);
-                true
-            }
-            Err(_) => false,
-        }
+        let writer = self.keyed.write();
+        self.find(hash, &lookup)
+            .is_some_and(|entry| self.keyed.remove(&writer, entry))
     }
 
     /// Removes every label set (dense ones are reset to zero), and the overflow count.
@@ -240,11 +233,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         if let Some(slots) = self.dense.get() {
             slots.iter().for_each(Labelled::restart::<M>);
         }
-        for shard in &self.shards {
-            let mut table = shard.write().unwrap_or_else(|e| e.into_inner());
-            self.len.fetch_sub(table.len(), Relaxed);
-            table.clear();
-        }
+        self.keyed.remove_all(&self.keyed.write());
         if let Some(overflow) = self.overflow.get() {
             overflow.restart::<M>();
         }
@@ -264,54 +253,78 @@ impl<L: LabelSet, M: Member> Family<L, M> {
                 M::encode(&slot.series, slot.meta(), sink);
             }
         }
-        let mut series: Vec<Arc<Labelled<M::Series>>> = Vec::new();
-        for shard in &self.shards {
-            let table = shard.read().unwrap_or_else(|e| e.into_inner());
-            series.extend(table.iter().map(|e| Arc::clone(&e.series)));
-        }
-        series.sort_unstable_by(|a, b| a.labels.cmp(&b.labels));
-        for s in series.iter().chain(self.overflow.get()) {
+        self.keyed
+            .for_each_sorted(|s| M::encode(&s.series, s.meta(), sink));
+        if let Some(s) = self.overflow.get() {
             M::encode(&s.series, s.meta(), sink);
         }
     }
 
-    fn insert(&self, hash: u64, lookup: &L::Lookup<'_>) -> Arc<Labelled<M::Series>> {
-        let mut table = self.shards[shard_of(hash)]
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        // Another thread may have inserted it between our read and write locks.
-        if let Some(entry) = table.find(hash, |e| L::matches(lookup, &e.key)) {
-            return Arc::clone(&entry.series);
+    /// The slow path of [`Family::labels`]: a label set not seen yet, or removed.
+    #[cold]
+    fn insert(&self, hash: u64, lookup: &L::Lookup<'_>) -> &Labelled<M::Series> {
+        let writer = self.keyed.write();
+        // Another thread may have stored it since our lookup.
+        if let Some(entry) = self.find(hash, lookup) {
+            self.revive(&writer, entry);
+            return &entry.labelled;
         }
-        if self.len.fetch_add(1, Relaxed) >= self.desc.budget() {
-            self.len.fetch_sub(1, Relaxed);
-            drop(table);
-            self.overflowed.fetch_add(1, Relaxed);
-            return self.overflow_series();
+        // Removed label sets keep their memory (handles may point at them), so the budget
+        // counts every label set stored.
+        if self.keyed.stored() >= self.desc.budget() {
+            drop(writer);
+            return self.fold_into_overflow();
         }
-        let mut text = Vec::new();
-        let mut names = self.label_names().iter();
-        let mut pairs = Vec::with_capacity(L::ARITY);
+        // Sized exactly, so that the text is written without growing and kept without
+        // shrinking.
+        let names = self.text_names();
+        let mut len = names
+            .iter()
+            .map(|n| n.len() + 4)
+            .sum::<usize>()
+            .saturating_sub(1);
+        L::values(lookup, &mut |value| len += value.len());
+        let mut text = Vec::with_capacity(len);
+        let mut names = names.iter();
         L::values(lookup, &mut |value| {
             if let Some(name) = names.next() {
-                pairs.push((*name, value.to_owned()));
+                if !text.is_empty() {
+                    text.push(b',');
+                }
+                text.extend_from_slice(name.as_bytes());
+                text.extend_from_slice(b"=\"");
+                write_label_value(&mut text, value);
+                text.push(b'"');
             }
         });
-        write_label_pairs(&mut text, pairs.iter().map(|(n, v)| (*n, v.as_str())));
-        let series = Arc::new(self.labelled(text));
-        table.insert_unique(
-            hash,
-            Entry {
-                hash,
-                key: L::to_key(lookup),
-                series: Arc::clone(&series),
-            },
-            |e| e.hash,
-        );
-        series
+        let escaped = text.contains(&b'\\');
+        let labelled = self.labelled(text);
+        match self
+            .keyed
+            .insert(&writer, hash, L::to_key(lookup), escaped, labelled)
+        {
+            Some(entry) => &entry.labelled,
+            None => {
+                drop(writer);
+                self.fold_into_overflow()
+            }
+        }
     }
 
-    fn overflow_series(&self) -> Arc<Labelled<M::Series>> {
+    /// A removed entry found again comes back at zero.
+    fn revive(&self, writer: &Writer<'_>, entry: &Entry<L::Key, M::Series>) {
+        if !entry.is_live() {
+            entry.labelled.restart::<M>();
+            self.keyed.revive(writer, entry);
+        }
+    }
+
+    fn fold_into_overflow(&self) -> &Labelled<M::Series> {
+        self.overflowed.fetch_add(1, Relaxed);
+        self.overflow_series()
+    }
+
+    fn overflow_series(&self) -> &Labelled<M::Series> {
         if !self.warned.swap(true, Relaxed) {
             eprintln!(
                 "tallymark: label value sets exceed the budget of {} series for `{}`; \
@@ -320,16 +333,15 @@ impl<L: LabelSet, M: Member> Family<L, M> {
                 self.desc.name()
             );
         }
-        let overflow = self.overflow.get_or_init(|| {
+        self.overflow.get_or_init(|| {
             let mut text = Vec::new();
             let pairs = self
                 .label_names()
                 .iter()
                 .map(|n| (*n, OVERFLOW_LABEL_VALUE));
             write_label_pairs(&mut text, pairs);
-            Arc::new(self.labelled(text))
-        });
-        Arc::clone(overflow)
+            self.labelled(text)
+        })
     }
 
     fn dense_series(&self, count: usize) -> Box<[Labelled<M::Series>]> {
@@ -367,16 +379,9 @@ impl<L: LabelSet, M: Member> std::fmt::Debug for Family<L, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Family")
             .field("name", &self.desc.name())
-            .field("series", &self.len.load(Relaxed))
+            .field("series", &self.keyed.live())
             .finish_non_exhaustive()
     }
-}
-
-/// Bits 48..52 pick the shard: hashbrown places entries by the low bits and tags them with
-/// the top seven, so the shard choice correlates with neither.
-#[inline]
-fn shard_of(hash: u64) -> usize {
-    (hash >> 48) as usize % SHARDS
 }
 
 struct Hashed<'l, 'a, L: LabelSet>(&'l L::Lookup<'a>);

@@ -1,7 +1,9 @@
 //! Label sets and the families keyed by them.
 
+mod arena;
 pub mod dense;
 mod family;
+mod keyed;
 mod member;
 mod set;
 mod value;

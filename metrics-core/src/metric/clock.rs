@@ -14,6 +14,48 @@ pub(crate) fn unix_seconds() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// The start of a timed span, on the clock that timers and `#[timed]` read: the system's
+/// monotonic clock, or with the `tsc` feature the CPU's time-stamp counter through
+/// `quanta`, which reads in a fraction of the time a system clock call takes.
+///
+/// ```
+/// use tallymark_core::metric::Stopwatch;
+///
+/// let started = Stopwatch::start();
+/// assert!(started.elapsed_secs() >= 0.0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch {
+    #[cfg(not(feature = "tsc"))]
+    start: Instant,
+    #[cfg(feature = "tsc")]
+    start: quanta::Instant,
+}
+
+impl Stopwatch {
+    /// Starts timing now.
+    #[inline]
+    pub fn start() -> Self {
+        #[cfg(not(feature = "tsc"))]
+        let start = Instant::now();
+        #[cfg(feature = "tsc")]
+        let start = quanta::Instant::now();
+        Stopwatch { start }
+    }
+
+    /// The time since [`Stopwatch::start`].
+    #[inline]
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// The time since [`Stopwatch::start`], in seconds, as histograms record it.
+    #[inline]
+    pub fn elapsed_secs(&self) -> f64 {
+        self.elapsed().as_secs_f64()
+    }
+}
+
 /// A monotonic clock: time elapsed since an origin of the clock's choosing. A
 /// [`Summary`](crate::Summary) reads it to age its window; tests swap in a [`ManualClock`].
 pub trait Clock: Send + Sync + fmt::Debug {

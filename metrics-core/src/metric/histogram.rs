@@ -1,19 +1,21 @@
 //! Observations counted into buckets.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::metric::atomic_f64::add_f64;
+use crate::encoding::HistogramView;
+use crate::metric::bucket::BucketCell;
 use crate::metric::buckets::{self, BucketsError, DEFAULT_BUCKETS, MAX_BUCKETS};
+use crate::metric::clock::Stopwatch;
 use crate::metric::exemplar::ExemplarSlot;
 
-/// Where a histogram keeps its per-bucket counts: one slot per finite bound, then one for
-/// `+Inf`. Counts are not cumulative, so an observation touches a single slot.
+/// Where a histogram keeps its buckets: one slot per finite bound, then one for `+Inf`,
+/// each with its count and sum. Counts are not cumulative, so an observation touches a
+/// single slot.
 pub trait BucketCounts: Send + Sync + sealed::Sealed {
     /// The slots.
-    fn slots(&self) -> &[AtomicU64];
+    fn slots(&self) -> &[BucketCell];
 }
 
 mod sealed {
@@ -25,22 +27,22 @@ mod sealed {
 /// Counts stored inside the histogram itself, so a `static` needs no allocation. `N` slots
 /// hold up to `N - 1` bounds; user-declared histograms take the maximum.
 #[derive(Debug)]
-pub struct InlineCounts<const N: usize = { MAX_BUCKETS + 1 }>([AtomicU64; N]);
+pub struct InlineCounts<const N: usize = { MAX_BUCKETS + 1 }>([BucketCell; N]);
 
 impl<const N: usize> BucketCounts for InlineCounts<N> {
     #[inline]
-    fn slots(&self) -> &[AtomicU64] {
+    fn slots(&self) -> &[BucketCell] {
         &self.0
     }
 }
 
 /// Counts sized to the bounds, for the series of a labelled family.
 #[derive(Debug)]
-pub struct BoxedCounts(Box<[AtomicU64]>);
+pub struct BoxedCounts(Box<[BucketCell]>);
 
 impl BucketCounts for BoxedCounts {
     #[inline]
-    fn slots(&self) -> &[AtomicU64] {
+    fn slots(&self) -> &[BucketCell] {
         &self.0
     }
 }
@@ -49,7 +51,8 @@ impl BucketCounts for BoxedCounts {
 /// series of a labelled family are `Histogram<BoxedCounts>`.
 ///
 /// `_count` is the sum of the bucket slots rather than a counter of its own, so `+Inf`
-/// always equals `_count`, even in a scrape that races an observation.
+/// always equals `_count`, even in a scrape that races an observation; `_sum` is likewise
+/// the sum of the buckets' sums, each bucket's count and sum changing together.
 ///
 /// ```
 /// use tallymark_core::Histogram;
@@ -63,7 +66,6 @@ impl BucketCounts for BoxedCounts {
 #[derive(Debug)]
 pub struct Histogram<C: BucketCounts = InlineCounts> {
     bounds: &'static [f64],
-    sum: AtomicU64,
     counts: C,
     // One per slot, allocated by the first exemplar: histograms that never see one pay a
     // pointer, and `observe()` never looks here.
@@ -122,8 +124,7 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
         }
         Histogram {
             bounds,
-            sum: AtomicU64::new(0),
-            counts: InlineCounts([const { AtomicU64::new(0) }; N]),
+            counts: InlineCounts([const { BucketCell::new() }; N]),
             exemplars: OnceLock::new(),
             desc: &UNNAMED,
         }
@@ -133,10 +134,9 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
 impl Histogram<BoxedCounts> {
     /// A family series: counts sized to `bounds`, which the family has validated.
     pub(crate) fn series(bounds: &'static [f64], desc: &'static Descriptor) -> Self {
-        let slots = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
+        let slots = (0..=bounds.len()).map(|_| BucketCell::new()).collect();
         Histogram {
             bounds,
-            sum: AtomicU64::new(0),
             counts: BoxedCounts(slots),
             exemplars: OnceLock::new(),
             desc,
@@ -153,17 +153,12 @@ impl<C: BucketCounts> Histogram<C> {
 
     /// Records `v` and returns the slot it landed in.
     #[inline(always)]
-    // The negated `<=` is the point: NaN compares false to every bound, so it lands past
-    // all of them without a branch of its own.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn record(&self, v: f64) -> usize {
-        // The first bound that is >= v.
-        let slot = self.bounds.partition_point(|b| !(v <= *b));
+        let slot = bucket_of(self.bounds, v);
         // There is always a slot per bound plus `+Inf`; `get` spares the panic path.
-        if let Some(count) = self.counts.slots().get(slot) {
-            count.fetch_add(1, Relaxed);
+        if let Some(cell) = self.counts.slots().get(slot) {
+            cell.observe(v);
         }
-        add_f64(&self.sum, v);
         slot
     }
 
@@ -216,19 +211,20 @@ impl<C: BucketCounts> Histogram<C> {
     pub fn start_timer(&self) -> HistogramTimer<'_, C> {
         HistogramTimer {
             histogram: self,
-            start: Instant::now(),
+            start: Stopwatch::start(),
             armed: true,
         }
     }
 
     /// How many observations were recorded.
     pub fn count(&self) -> u64 {
-        self.counts.slots().iter().map(|c| c.load(Relaxed)).sum()
+        self.slots().iter().map(BucketCell::count).sum()
     }
 
     /// The sum of all observations.
     pub fn sum(&self) -> f64 {
-        f64::from_bits(self.sum.load(Relaxed))
+        // Added from +0.0 in bucket order, as an encoder's snapshot adds them.
+        self.slots().iter().fold(0.0, |sum, c| sum + c.get().1)
     }
 
     /// The finite upper bounds, ascending.
@@ -236,17 +232,32 @@ impl<C: BucketCounts> Histogram<C> {
         self.bounds
     }
 
-    /// The non-cumulative count per bucket, the last being `+Inf`.
-    pub(crate) fn slots(&self) -> &[AtomicU64] {
+    /// The non-cumulative count and sum per bucket, the last being `+Inf`.
+    pub(crate) fn slots(&self) -> &[BucketCell] {
         let slots = self.counts.slots();
         slots.get(..=self.bounds.len()).unwrap_or(slots)
     }
 
-    pub(crate) fn reset(&self) {
-        for slot in self.counts.slots() {
-            slot.store(0, Relaxed);
+    /// A snapshot for an encoder, its counts written into `counts`: each bucket is read
+    /// once, and `_sum` is the sum of the buckets' sums as read.
+    pub(crate) fn view<'a>(&'a self, counts: &'a mut [u64; MAX_BUCKETS + 1]) -> HistogramView<'a> {
+        let mut sum = 0.0;
+        let mut len = 0;
+        for (count, cell) in counts.iter_mut().zip(self.slots()) {
+            let (n, s) = cell.get();
+            *count = n;
+            sum += s;
+            len += 1;
         }
-        self.sum.store(0, Relaxed);
+        HistogramView {
+            bounds: self.bounds,
+            counts: &counts[..len],
+            sum,
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        self.counts.slots().iter().for_each(BucketCell::reset);
         self.exemplars().iter().for_each(ExemplarSlot::clear);
     }
 
@@ -255,12 +266,34 @@ impl<C: BucketCounts> Histogram<C> {
     }
 }
 
+/// Up to this many bounds, the bucket is found by counting the bounds below the value
+/// rather than by binary search.
+const LINEAR_SEARCH_MAX: usize = 32;
+
+/// The slot of `v`: the position of the first bound that is >= `v`, or `bounds.len()`
+/// (`+Inf`). NaN lands in `+Inf`, as in client_golang.
+///
+/// Observed values are as good as random, so a search that branches on them mispredicts
+/// about every other step. For the bucket counts people use, counting every bound below
+/// `v` has no data-dependent branch at all and compiles to a few vector compares.
+#[inline(always)]
+// The negated `<=` is the point: NaN compares false to every bound, so it counts past all
+// of them without a branch of its own.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+pub(crate) fn bucket_of(bounds: &[f64], v: f64) -> usize {
+    if bounds.len() <= LINEAR_SEARCH_MAX {
+        bounds.iter().map(|b| usize::from(!(v <= *b))).sum()
+    } else {
+        bounds.partition_point(|b| !(v <= *b))
+    }
+}
+
 /// Records the time since [`Histogram::start_timer`] when dropped.
 #[must_use = "the timer records when dropped; binding it to `_` drops it at once"]
 #[derive(Debug)]
 pub struct HistogramTimer<'a, C: BucketCounts> {
     histogram: &'a Histogram<C>,
-    start: Instant,
+    start: Stopwatch,
     armed: bool,
 }
 
@@ -268,7 +301,7 @@ impl<C: BucketCounts> HistogramTimer<'_, C> {
     /// Records now and returns the elapsed seconds.
     pub fn observe_duration(mut self) -> f64 {
         self.armed = false;
-        let secs = self.start.elapsed().as_secs_f64();
+        let secs = self.start.elapsed_secs();
         self.histogram.observe(secs);
         secs
     }
@@ -282,7 +315,34 @@ impl<C: BucketCounts> HistogramTimer<'_, C> {
 impl<C: BucketCounts> Drop for HistogramTimer<'_, C> {
     fn drop(&mut self) {
         if self.armed {
-            self.histogram.observe(self.start.elapsed().as_secs_f64());
+            self.histogram.observe(self.start.elapsed_secs());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bucket_of;
+
+    /// Counting the bounds below a value must land where a binary search lands, at every
+    /// bound, between bounds, past them, and for NaN and the infinities.
+    #[test]
+    fn counting_bounds_agrees_with_binary_search() {
+        let bounds: Vec<f64> = (0..80).map(|i| f64::from(i) * 0.5 - 3.0).collect();
+        for len in [0, 1, 2, 11, 32, 33, 80] {
+            let bounds = &bounds[..len];
+            let probes = bounds.iter().flat_map(|&b| [b, b - 0.25, b + 0.25]).chain([
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                -0.0,
+                1e300,
+            ]);
+            for v in probes {
+                #[allow(clippy::neg_cmp_op_on_partial_ord)]
+                let want = bounds.partition_point(|b| !(v <= *b));
+                assert_eq!(bucket_of(bounds, v), want, "{v} among {len} bounds");
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Storage: the metric types and the atomics behind them.
 
 mod atomic_f64;
+mod bucket;
 pub mod buckets;
 pub(crate) mod clock;
 mod counter;
@@ -12,7 +13,8 @@ mod native;
 mod state_set;
 pub(crate) mod summary;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use bucket::BucketCell;
+pub use clock::{Clock, ManualClock, Stopwatch, SystemClock};
 pub use counter::Counter;
 pub use exemplar::{exemplars_dropped, Exemplar, ExemplarError, ExemplarSlot, MAX_EXEMPLAR_RUNES};
 pub use gauge::{Gauge, IntGauge};

@@ -1,6 +1,8 @@
 //! One walk over a registry that drives any exposition format: the registered families,
 //! then the collectors' families, then the self-metrics.
 
+use std::io::Write as _;
+
 use crate::descriptor::MetricKind;
 use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
@@ -63,6 +65,29 @@ impl Registry {
         }
     }
 
+    /// Walks the families named in `names` (all of them when empty) into `encoder`, in the
+    /// order and with the selection rules of [`encode_selected`](Registry::encode_selected).
+    ///
+    /// ```
+    /// use tallymark_core::encoding::{Encoder, FamilyHeader, SampleSink};
+    /// use tallymark_core::Registry;
+    ///
+    /// struct Names(Vec<String>);
+    ///
+    /// impl Encoder for Names {
+    ///     fn family(&mut self, header: &FamilyHeader<'_>, _: &mut dyn FnMut(&mut dyn SampleSink)) {
+    ///         self.0.push(header.name.to_owned());
+    ///     }
+    /// }
+    ///
+    /// let mut names = Names(Vec::new());
+    /// Registry::new().encode_into(&mut names, &[]);
+    /// assert!(names.0.is_empty());
+    /// ```
+    pub fn encode_into(&self, encoder: &mut dyn Encoder, names: &[&str]) {
+        self.walk(encoder, &Selection(names));
+    }
+
     fn walk(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
         for held in families.iter() {
@@ -80,11 +105,7 @@ impl Registry {
             };
             encoder.family(&header, &mut |sink| metric.encode_series(sink));
         }
-        let taken: Vec<(&str, MetricKind)> = families
-            .iter()
-            .map(|h| (h.get().descriptor().name(), h.get().kind()))
-            .collect();
-        self.encode_collected(encoder, selection, &taken);
+        self.encode_collected(encoder, selection, &families);
         encode_overflow_counts(encoder, selection, &families);
         if self.process_metrics {
             encode_exemplar_drops(encoder, selection);
@@ -96,14 +117,21 @@ impl Registry {
         &self,
         encoder: &mut dyn Encoder,
         selection: &Selection<'_>,
-        registered: &[(&str, MetricKind)],
+        registered: &[Held],
     ) {
         let collectors = self.collectors.read().unwrap_or_else(|e| e.into_inner());
+        // A registry without collectors scrapes without allocating.
+        if collectors.is_empty() {
+            return;
+        }
         let mut collection = Collection::default();
         for collector in collectors.iter() {
             collector.collect(&mut collection);
         }
-        let mut taken = registered.to_vec();
+        let mut taken: Vec<(&str, MetricKind)> = registered
+            .iter()
+            .map(|h| (h.get().descriptor().name(), h.get().kind()))
+            .collect();
         let mut labels = Vec::new();
         for family in &collection.families {
             if let Err(e) = check_collected(family) {
@@ -148,12 +176,13 @@ impl Registry {
 /// The self-metric behind cardinality budgets: how many lookups each budgeted family
 /// folded into its overflow series.
 fn encode_overflow_counts(encoder: &mut dyn Encoder, selection: &Selection<'_>, families: &[Held]) {
-    let budgeted: Vec<(&str, u64)> = families
-        .iter()
-        .filter_map(|h| Some((h.get().descriptor().name(), h.get().overflowed()?)))
-        .collect();
+    let budgeted = || {
+        families
+            .iter()
+            .filter_map(|h| Some((h.get().descriptor().name(), h.get().overflowed()?)))
+    };
     let name = "tallymark_label_overflow_total";
-    if budgeted.is_empty() || !selection.includes(name, MetricKind::Counter) {
+    if budgeted().next().is_none() || !selection.includes(name, MetricKind::Counter) {
         return;
     }
     let header = FamilyHeader {
@@ -164,11 +193,25 @@ fn encode_overflow_counts(encoder: &mut dyn Encoder, selection: &Selection<'_>, 
         created: None,
     };
     encoder.family(&header, &mut |sink| {
-        let mut labels = Vec::new();
-        for (family, count) in &budgeted {
-            labels.clear();
-            write_label_pairs(&mut labels, [("family", *family)]);
-            sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(*count));
+        // A registered name needs no escaping, so its label text is built in place; a
+        // scrape of a steady registry allocates nothing.
+        let mut text = [0u8; 256];
+        for (family, count) in budgeted() {
+            let mut rest = &mut text[..];
+            let fits = rest
+                .write_all(b"family=\"")
+                .and_then(|()| rest.write_all(family.as_bytes()))
+                .and_then(|()| rest.write_all(b"\""))
+                .is_ok();
+            let written = 256 - rest.len();
+            match text.get(..written).map(std::str::from_utf8) {
+                Some(Ok(labels)) if fits => sink.sample(labels, Value::Unsigned(count)),
+                _ => {
+                    let mut labels = Vec::new();
+                    write_label_pairs(&mut labels, [("family", family)]);
+                    sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(count));
+                }
+            }
         }
     });
 }

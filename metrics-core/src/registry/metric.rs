@@ -2,8 +2,9 @@
 //! each storage type hands a series to an encoder.
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{HistogramView, SampleSink, SeriesMeta, Value};
+use crate::encoding::{SampleSink, SeriesMeta, Value};
 use crate::labels::{Family, LabelSet, Member};
+use crate::metric::buckets::MAX_BUCKETS;
 use crate::metric::{
     BucketCounts, Counter, Gauge, Histogram, Info, IntGauge, NativeHistogram, StateSet, Summary,
 };
@@ -38,11 +39,8 @@ impl Counter {
 
 impl<C: BucketCounts> Histogram<C> {
     pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
-        let view = HistogramView {
-            bounds: self.bounds(),
-            slots: self.slots(),
-            sum: self.sum(),
-        };
+        let mut counts = [0; MAX_BUCKETS + 1];
+        let view = self.view(&mut counts);
         let exemplars = if sink.wants_exemplars() {
             self.exemplars()
         } else {
