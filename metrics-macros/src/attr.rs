@@ -196,8 +196,41 @@ fn bucket_list(input: ParseStream) -> syn::Result<BucketList> {
     })
 }
 
+/// Reads comma-separated arguments with `parse_one`, handing each to `accept`. A malformed
+/// argument is reported to `cx` and skipped, so the arguments after it are still read and
+/// every mistake shows in one build.
+pub fn parse_each<A>(
+    tokens: TokenStream,
+    cx: &Ctxt,
+    mut parse_one: impl FnMut(ParseStream) -> syn::Result<A>,
+    mut accept: impl FnMut(A),
+) {
+    let parser = |input: ParseStream| {
+        while !input.is_empty() {
+            match parse_one(input) {
+                Ok(arg) => accept(arg),
+                Err(error) => {
+                    cx.push(error);
+                    skip_past_comma(input);
+                    continue;
+                }
+            }
+            if !input.is_empty() {
+                if let Err(error) = input.parse::<Token![,]>() {
+                    cx.push(error);
+                    skip_past_comma(input);
+                }
+            }
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        cx.push(error);
+    }
+}
+
 /// Skips the rest of a malformed argument, so the arguments after it are still read.
-pub fn skip_past_comma(input: ParseStream) {
+fn skip_past_comma(input: ParseStream) {
     while !input.is_empty() && !input.peek(Token![,]) {
         if input.parse::<proc_macro2::TokenTree>().is_err() {
             return;
@@ -219,28 +252,12 @@ impl MetricArgs {
             budget: Attr::none("budget"),
             krate: Attr::none("crate"),
         };
-        let parser = |input: ParseStream| {
-            while !input.is_empty() {
-                match input.parse::<Arg>() {
-                    Ok(arg) => args.set(cx, arg),
-                    Err(error) => {
-                        cx.push(error);
-                        skip_past_comma(input);
-                        continue;
-                    }
-                }
-                if !input.is_empty() {
-                    if let Err(error) = input.parse::<Token![,]>() {
-                        cx.push(error);
-                        skip_past_comma(input);
-                    }
-                }
-            }
-            Ok(())
-        };
-        if let Err(error) = parser.parse2(tokens) {
-            cx.push(error);
-        }
+        parse_each(
+            tokens,
+            cx,
+            |input| input.parse::<Arg>(),
+            |arg| args.set(cx, arg),
+        );
         args
     }
 

@@ -5,11 +5,11 @@ use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Path, Token};
 
-use crate::attr::{skip_past_comma, Attr};
+use crate::attr::{parse_each, Attr};
 use crate::ctxt::Ctxt;
 use crate::instrument::Which;
 use crate::names::unraw;
@@ -84,28 +84,12 @@ impl InstrumentArgs {
     /// keeping the rest, then checks how they combine.
     pub fn parse(which: Which, tokens: TokenStream, cx: &Ctxt) -> InstrumentArgs {
         let mut args = InstrumentArgs::empty();
-        let parser = |input: ParseStream| {
-            while !input.is_empty() {
-                match parse_arg(which, input, cx) {
-                    Ok(arg) => args.set(cx, arg),
-                    Err(error) => {
-                        cx.push(error);
-                        skip_past_comma(input);
-                        continue;
-                    }
-                }
-                if !input.is_empty() {
-                    if let Err(error) = input.parse::<Token![,]>() {
-                        cx.push(error);
-                        skip_past_comma(input);
-                    }
-                }
-            }
-            Ok(())
-        };
-        if let Err(error) = parser.parse2(tokens) {
-            cx.push(error);
-        }
+        parse_each(
+            tokens,
+            cx,
+            |input| parse_arg(which, input, cx),
+            |arg| args.set(cx, arg),
+        );
         args.check(which, cx);
         args
     }
