@@ -24,6 +24,27 @@ impl Ctxt {
         self.push(syn::Error::new_spanned(at.into_token_stream(), message));
     }
 
+    /// Records an error on an item's name when it has one, or on the whole item: the
+    /// attribute was put on the wrong kind of item, and its name is where to look.
+    pub fn error_on_item<M: Display>(&self, item: &syn::Item, message: M) {
+        let ident = match item {
+            syn::Item::Const(i) => Some(&i.ident),
+            syn::Item::Enum(i) => Some(&i.ident),
+            syn::Item::Fn(i) => Some(&i.sig.ident),
+            syn::Item::Mod(i) => Some(&i.ident),
+            syn::Item::Static(i) => Some(&i.ident),
+            syn::Item::Struct(i) => Some(&i.ident),
+            syn::Item::Trait(i) => Some(&i.ident),
+            syn::Item::Type(i) => Some(&i.ident),
+            syn::Item::Union(i) => Some(&i.ident),
+            _ => None,
+        };
+        match ident {
+            Some(ident) => self.error_spanned_by(ident, message),
+            None => self.error_spanned_by(item, message),
+        }
+    }
+
     /// Records an error at one span.
     pub fn error_at<M: Display>(&self, span: proc_macro2::Span, message: M) {
         self.push(syn::Error::new(span, message));

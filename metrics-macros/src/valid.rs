@@ -247,19 +247,5 @@ pub fn reject_item(cx: &Ctxt, item: &syn::Item) {
         }
         _ => "`#[metric]` applies to a `static` declaration",
     };
-    let ident = match item {
-        Item::Const(i) => Some(&i.ident),
-        Item::Enum(i) => Some(&i.ident),
-        Item::Fn(i) => Some(&i.sig.ident),
-        Item::Mod(i) => Some(&i.ident),
-        Item::Struct(i) => Some(&i.ident),
-        Item::Trait(i) => Some(&i.ident),
-        Item::Type(i) => Some(&i.ident),
-        Item::Union(i) => Some(&i.ident),
-        _ => None,
-    };
-    match ident {
-        Some(ident) => cx.error_spanned_by(ident, message),
-        None => cx.error_spanned_by(item, message),
-    }
+    cx.error_on_item(item, message);
 }

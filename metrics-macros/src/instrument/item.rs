@@ -243,19 +243,5 @@ fn reject(which: Which, cx: &Ctxt, item: &Item) {
         ),
         _ => format!("`#[{name}]` applies to a fn, a method or an `impl` block"),
     };
-    let ident = match item {
-        Item::Const(i) => Some(&i.ident),
-        Item::Enum(i) => Some(&i.ident),
-        Item::Mod(i) => Some(&i.ident),
-        Item::Static(i) => Some(&i.ident),
-        Item::Struct(i) => Some(&i.ident),
-        Item::Trait(i) => Some(&i.ident),
-        Item::Type(i) => Some(&i.ident),
-        Item::Union(i) => Some(&i.ident),
-        _ => None,
-    };
-    match ident {
-        Some(ident) => cx.error_spanned_by(ident, message),
-        None => cx.error_spanned_by(item, message),
-    }
+    cx.error_on_item(item, message);
 }
