@@ -21,10 +21,11 @@
 //! ```
 
 pub use tallymark_core::{
-    buckets, descriptor, encoding, instrument, labels, names, registry, Collection, Collector,
+    buckets, descriptor, encoding, instrument, labels, names, registry, CatalogWarning, Collection,
+    Collector,
     Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
     HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind, Registry,
-    RegistryError, SeriesRef, StrLabels, DEFAULT_BUDGET,
+    RegistryError, SeriesRef, SourceLocation, StrLabels, DEFAULT_BUDGET,
 };
 pub use tallymark_core::{
     negotiate, Exemplar, Format, Info, NativeHistogram, NativeHistogramFamily, StateSet, Summary,
@@ -69,7 +70,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use std::borrow::Cow;
     pub use std::hash::{Hash, Hasher};
-    pub use std::module_path;
+    pub use std::{file, line, module_path};
     pub use std::option::Option::{self, None, Some};
     pub use tallymark_core::inventory;
     pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};

@@ -25,7 +25,10 @@ pub use metric::{
     Counter, Exemplar, Gauge, Histogram, HistogramTimer, Info, InlineCounts, IntGauge,
     NativeHistogram, StateSet, Summary,
 };
-pub use registry::{Collection, Collector, Metric, Registration, Registry, RegistryError};
+pub use registry::{
+    CatalogWarning, Collection, Collector, Metric, Registration, Registry, RegistryError,
+    SourceLocation,
+};
 
 /// Re-exported for code that `#[tallymark::metric]` generates.
 #[doc(hidden)]

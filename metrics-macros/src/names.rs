@@ -32,6 +32,29 @@ pub fn label_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why `name` cannot be the `function` label of `function = ".."`, or `None` when it can.
+/// Any text is a valid label value once escaped; these rules keep it one a person can read
+/// and that Prometheus keeps as a label at all.
+pub fn function_label_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some(
+            "`function` cannot be empty: Prometheus reads an empty value as no label".to_owned(),
+        );
+    }
+    if name.trim() != name {
+        return Some(format!(
+            "`function` `{name}` starts or ends with white space; write `{}`",
+            name.trim()
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "`function` holds the control character {c:?}; name the function in plain text"
+        ));
+    }
+    None
+}
+
 /// Why `unit` cannot end a metric name, or `None` when it can.
 pub fn unit_problem(unit: &str) -> Option<String> {
     let valid = !unit.is_empty() && unit.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -108,6 +131,24 @@ mod tests {
             Some("invalid metric name `a-b`: a name holds only ASCII letters, digits and `_`")
         );
         assert!(metric_name_problem("2xx").is_some());
+    }
+
+    #[test]
+    fn function_labels_are_plain_text() {
+        assert_eq!(function_label_problem("<Error as From<io::Error>>::from"), None);
+        assert_eq!(function_label_problem("Users::get"), None);
+        assert_eq!(
+            function_label_problem("").as_deref(),
+            Some("`function` cannot be empty: Prometheus reads an empty value as no label")
+        );
+        assert_eq!(
+            function_label_problem(" get").as_deref(),
+            Some("`function` ` get` starts or ends with white space; write `get`")
+        );
+        assert_eq!(
+            function_label_problem("a\nb").as_deref(),
+            Some("`function` holds the control character '\\n'; name the function in plain text")
+        );
     }
 
     #[test]

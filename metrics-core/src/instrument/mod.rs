@@ -7,7 +7,7 @@ mod site;
 mod target;
 mod trace;
 
-pub(crate) use families::default_families;
+pub(crate) use families::{default_families, merged_call_sites};
 pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
 pub use site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{

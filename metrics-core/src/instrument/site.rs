@@ -17,6 +17,17 @@ pub struct Callee {
     pub module: &'static str,
     /// Whether it returns a `Result`, so `result="error"` is a possible outcome.
     pub fallible: bool,
+    /// `file!()` where the function is written.
+    pub file: &'static str,
+    /// `line!()` of the function's name.
+    pub line: u32,
+}
+
+impl Callee {
+    /// Whether two call sites write the same series: one function name in one module.
+    pub(crate) fn same_series(&self, other: &Callee) -> bool {
+        self.function == other.function && self.module == other.module
+    }
 }
 
 /// The `#[counted]` storage of one function: a counter per outcome, each able to keep a
@@ -58,7 +69,7 @@ impl Recorder for CountedSite {
 }
 
 /// Slots for the default buckets plus `+Inf`.
-const TIMED_SLOTS: usize = DEFAULT_BUCKETS.len() + 1;
+pub(crate) const TIMED_SLOTS: usize = DEFAULT_BUCKETS.len() + 1;
 
 /// The `#[timed]` storage of one function: a histogram of seconds per outcome.
 #[derive(Debug)]

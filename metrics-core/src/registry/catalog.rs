@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use crate::registry::{Metric, Registry, RegistryError};
+use crate::registry::{CatalogWarning, Metric, Registry, RegistryError};
 
 /// One family submitted to the global catalog. `#[tallymark::metric]` emits
 /// `inventory::submit!` with one of these for each declared `static`.
@@ -22,6 +22,7 @@ inventory::collect!(Registration);
 struct Catalog {
     registry: Registry,
     errors: Vec<RegistryError>,
+    warnings: Vec<CatalogWarning>,
 }
 
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -49,7 +50,11 @@ fn catalog() -> &'static Catalog {
         for error in &errors {
             eprintln!("tallymark: {error}; the second declaration is left out");
         }
-        Catalog { registry, errors }
+        Catalog {
+            registry,
+            errors,
+            warnings: crate::instrument::merged_call_sites(),
+        }
     })
 }
 
@@ -70,5 +75,13 @@ impl Registry {
     /// refuses to start while this is non-empty.
     pub fn catalog_errors() -> &'static [RegistryError] {
         &catalog().errors
+    }
+
+    /// What the global catalog accepted but a person should look at, each said once: so
+    /// far, annotated functions that resolve to one `function` and `module` and so share
+    /// one series of a default family. Nothing is lost (their calls add up); each warning
+    /// names every source location and how to tell them apart.
+    pub fn catalog_warnings() -> &'static [CatalogWarning] {
+        &catalog().warnings
     }
 }

@@ -5,6 +5,7 @@ mod catalog;
 mod collector;
 mod encode;
 mod metric;
+mod warning;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -12,6 +13,7 @@ use std::sync::{Arc, RwLock};
 pub use catalog::{global, Registration};
 pub use collector::{CollectedFamily, Collection, Collector};
 pub use metric::Metric;
+pub use warning::{CatalogWarning, SourceLocation};
 
 use crate::descriptor::MetricKind;
 use crate::encoding::openmetrics::family_name;

@@ -18,6 +18,7 @@ mod kw {
     syn::custom_keyword!(labels);
     syn::custom_keyword!(result);
     syn::custom_keyword!(skip);
+    syn::custom_keyword!(function);
 }
 
 /// `name = value` in `labels(..)`.
@@ -54,6 +55,8 @@ pub struct InstrumentArgs {
     pub labels: Attr<Labels>,
     /// `result = ".."`.
     pub result: Attr<ResultMode>,
+    /// `function = ".."`: the `function` label of the default family.
+    pub function: Attr<LitStr>,
     /// `crate = path`.
     pub krate: Attr<Path>,
     /// `skip`, on a method of an instrumented `impl`.
@@ -61,6 +64,7 @@ pub struct InstrumentArgs {
 }
 
 enum Arg {
+    Function(Span, LitStr),
     Target(Span, Path),
     Labels(Span, Labels),
     Result(Span, ResultMode),
@@ -75,6 +79,7 @@ impl InstrumentArgs {
             target: Attr::unkeyed("only one target metric can be given"),
             labels: Attr::none("labels"),
             result: Attr::none("result"),
+            function: Attr::none("function"),
             krate: Attr::none("crate"),
             skip: Attr::none("skip"),
         }
@@ -99,6 +104,7 @@ impl InstrumentArgs {
             Arg::Target(key, path) => self.target.set(cx, key, path),
             Arg::Labels(key, labels) => self.labels.set(cx, key, labels),
             Arg::Result(key, mode) => self.result.set(cx, key, mode),
+            Arg::Function(key, name) => self.function.set(cx, key, name),
             Arg::Crate(key, path) => self.krate.set(cx, key, path),
             Arg::Skip(key) => self.skip.set(cx, key, ()),
         }
@@ -129,11 +135,19 @@ impl InstrumentArgs {
                 );
             }
         }
+        if let (Some(function), Some(_)) = (self.function.get(), self.target.get()) {
+            cx.error_at(
+                function.key,
+                "`function` names the function in the default family; a target metric is \
+                 labelled by `labels(..)`, so drop `function` or the target",
+            );
+        }
         if let Some(skip) = self.skip.get() {
             let others = [
                 self.target.get().map(|k| k.key),
                 self.labels.get().map(|k| k.key),
                 self.result.get().map(|k| k.key),
+                self.function.get().map(|k| k.key),
                 self.krate.get().map(|k| k.key),
             ];
             if others.iter().any(Option::is_some) {
@@ -156,6 +170,11 @@ fn parse_arg(which: Which, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
         input.parse::<Token![=]>()?;
         return Ok(Arg::Result(key, result_mode(input)?));
     }
+    if input.peek(kw::function) && input.peek2(Token![=]) {
+        let key = input.parse::<kw::function>()?.span;
+        input.parse::<Token![=]>()?;
+        return Ok(Arg::Function(key, function_name(input)?));
+    }
     if input.peek(Token![crate]) && input.peek2(Token![=]) {
         let key = input.parse::<Token![crate]>()?.span;
         input.parse::<Token![=]>()?;
@@ -166,7 +185,8 @@ fn parse_arg(which: Which, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
     }
     let name = which.name();
     let expected = format!(
-        "expected {} metric, `labels(..)`, `result = \"..\"`, `crate = path` or `skip`",
+        "expected {} metric, `labels(..)`, `result = \"..\"`, `function = \"..\"`, \
+         `crate = path` or `skip`",
         which.target_article()
     );
     if input.peek(Ident::peek_any) && (input.peek2(Token![=]) || input.peek2(syn::token::Paren)) {
@@ -214,6 +234,20 @@ fn result_mode(input: ParseStream) -> syn::Result<ResultMode> {
         "ok" => Ok(ResultMode::Ok),
         _ => Err(syn::Error::new(lit.span(), expected)),
     }
+}
+
+/// The string of `function = ".."`: a label value, so it must not be empty, and it is
+/// what a person reads on a dashboard, so it holds no control character.
+fn function_name(input: ParseStream) -> syn::Result<LitStr> {
+    let expected = "`function` takes the name to record, as in `function = \"Users::get\"`";
+    let lit: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    let name = lit.value();
+    if let Some(problem) = crate::names::function_label_problem(&name) {
+        return Err(syn::Error::new(lit.span(), problem));
+    }
+    Ok(lit)
 }
 
 fn labels(input: ParseStream, cx: &Ctxt) -> syn::Result<Labels> {

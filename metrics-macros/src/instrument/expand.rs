@@ -23,16 +23,18 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Block, ReturnType, Signature, Type};
+use syn::{Attribute, Block, ReturnType, Signature, Type};
 
 use crate::instrument::shape::{self, Shape};
 use crate::instrument::target::{respan, Recording};
 
-/// Writes the body of `sig` with `block` guarded by `recording`.
+/// Writes the body of `sig` with `block` guarded by `recording`. `inner` are the body's
+/// own `#![..]` attributes, which open the new body so they cover all of it as before.
 pub fn body(
     private: &TokenStream,
     sig: &Signature,
     block: &Block,
+    inner: &[&Attribute],
     recording: &Recording,
 ) -> TokenStream {
     let shape = shape::shape(sig, block);
@@ -104,6 +106,7 @@ pub fn body(
     };
     quote! {
         {
+            #(#inner)*
             #setup
             #series
             #guarded

@@ -4,7 +4,10 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{Attribute, Block, ImplItem, ImplItemFn, Item, ItemFn, ItemImpl, Signature, Visibility};
+use syn::{
+    AttrStyle, Attribute, Block, ImplItem, ImplItemFn, Item, ItemFn, ItemImpl, Path, Signature,
+    Visibility,
+};
 
 use crate::ctxt::Ctxt;
 use crate::fallback;
@@ -45,7 +48,9 @@ pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStrea
         (Some(tokens), Ok(())) => tokens,
         (_, Err(errors)) => {
             let item = match item {
-                Item::Impl(imp) => strip_method_attrs(which, imp).into_token_stream(),
+                Item::Impl(imp) => {
+                    strip_method_attrs(which, args.krate.value(), imp).into_token_stream()
+                }
                 _ => input,
             };
             fallback::item_with_errors(item, &errors)
@@ -62,7 +67,7 @@ fn merge(input: TokenStream, cx: Ctxt) -> TokenStream {
 }
 
 /// The path the generated code names: `::tallymark::__private`, or `crate = path`.
-fn private_path(krate: Option<&syn::Path>) -> TokenStream {
+fn private_path(krate: Option<&Path>) -> TokenStream {
     match krate {
         Some(path) => quote!(#path::__private),
         None => quote!(::tallymark::__private),
@@ -75,7 +80,8 @@ struct Function<'a> {
     vis: &'a Visibility,
     sig: &'a Signature,
     block: &'a Block,
-    /// The `function` label: the bare name, or `Type::method`.
+    /// The `function` label when `function = ".."` does not give it: the bare name, or
+    /// `Type::method` in an annotated `impl` block.
     name: String,
     /// The path the generated code names.
     private: TokenStream,
@@ -130,11 +136,17 @@ fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Opti
             shape::value_type(f.sig, &shape).is_some_and(shape::is_result)
         }
     };
-    let recording = recording(which, &f.private, &f.name, args, fallible);
-    let body = guard::body(&f.private, f.sig, f.block, &recording);
-    let (attrs, vis, sig) = (f.attrs, f.vis, f.sig);
+    let name = args.function.value().map_or_else(|| f.name.clone(), |lit| lit.value());
+    let recording = recording(which, &f.private, &name, &f.sig.ident, args, fallible);
+    // syn reads a body's `#![..]` into the fn's attributes; they go back inside the body.
+    let (inner, outer): (Vec<&Attribute>, Vec<&Attribute>) = f
+        .attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    let body = guard::body(&f.private, f.sig, f.block, &inner, &recording);
+    let (vis, sig) = (f.vis, f.sig);
     Some(quote! {
-        #(#attrs)*
+        #(#outer)*
         #vis #sig #body
     })
 }
@@ -148,12 +160,23 @@ fn instrument_impl(
     args: &InstrumentArgs,
     imp: &ItemImpl,
 ) -> Option<TokenStream> {
+    if let Some(function) = args.function.get() {
+        let name = which.name();
+        cx.error_at(
+            function.key,
+            format!(
+                "`function` names one function, and an `impl` block has several; put \
+                 `#[{name}(function = \"..\")]` on the method it names"
+            ),
+        );
+        return None;
+    }
     let mut out = imp.clone();
     for item in &mut out.items {
         let ImplItem::Fn(method) = item else {
             continue;
         };
-        let own = take_own_attrs(which, cx, method);
+        let own = take_own_attrs(which, cx, args.krate.value(), method);
         if own.iter().any(|own| own.skip.get().is_some()) {
             continue;
         }
@@ -170,7 +193,7 @@ fn instrument_impl(
                 vis: &method.vis,
                 sig: &method.sig,
                 block: &method.block,
-                name: method_name(&imp.self_ty, &method.sig.ident),
+                name: method_name(imp, &method.sig.ident),
                 private: private_path(krate),
                 in_impl: true,
             };
@@ -187,9 +210,16 @@ fn instrument_impl(
 }
 
 /// Removes the method's attributes of this kind and reads their arguments.
-fn take_own_attrs(which: Which, cx: &Ctxt, method: &mut ImplItemFn) -> Vec<InstrumentArgs> {
-    let (own, kept): (Vec<Attribute>, Vec<Attribute>) =
-        method.attrs.drain(..).partition(|attr| is_own(which, attr));
+fn take_own_attrs(
+    which: Which,
+    cx: &Ctxt,
+    krate: Option<&Path>,
+    method: &mut ImplItemFn,
+) -> Vec<InstrumentArgs> {
+    let (own, kept): (Vec<Attribute>, Vec<Attribute>) = method
+        .attrs
+        .drain(..)
+        .partition(|attr| is_own(which, krate, attr));
     method.attrs = kept;
     own.iter()
         .map(|attr| {
@@ -202,20 +232,40 @@ fn take_own_attrs(which: Which, cx: &Ctxt, method: &mut ImplItemFn) -> Vec<Instr
         .collect()
 }
 
-/// `#[timed]`, `#[timed(..)]` and `#[tallymark::timed(..)]` are this kind's attributes.
-fn is_own(which: Which, attr: &Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == which.name())
+/// Whether a method's attribute is this one, by its path: `#[timed]` (an import, taken to
+/// be ours inside a block that `#[timed]` annotates), `#[tallymark::timed]`, or
+/// `#[path::timed]` for the block's `crate = path`. Another crate's `#[metered::timed]`
+/// is not ours and stays on the method.
+fn is_own(which: Which, krate: Option<&Path>, attr: &Attribute) -> bool {
+    let path = attr.path();
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    let Some((last, parent)) = segments.split_last() else {
+        return false;
+    };
+    if last.ident != which.name() || !last.arguments.is_none() {
+        return false;
+    }
+    let parent: Vec<String> = parent.iter().map(|s| s.ident.to_string()).collect();
+    let ours = |root: &Path| {
+        root.segments.len() == parent.len()
+            && root
+                .segments
+                .iter()
+                .zip(&parent)
+                .all(|(s, p)| s.ident == p.as_str())
+    };
+    if parent.is_empty() {
+        return path.leading_colon.is_none();
+    }
+    parent == ["tallymark"] || krate.is_some_and(ours)
 }
 
 /// The block as written, less this kind's method attributes, which would only repeat the
 /// block's error as "`skip` outside an `impl`".
-fn strip_method_attrs(which: Which, mut imp: ItemImpl) -> ItemImpl {
+fn strip_method_attrs(which: Which, krate: Option<&Path>, mut imp: ItemImpl) -> ItemImpl {
     for item in &mut imp.items {
         if let ImplItem::Fn(method) = item {
-            method.attrs.retain(|attr| !is_own(which, attr));
+            method.attrs.retain(|attr| !is_own(which, krate, attr));
         }
     }
     imp

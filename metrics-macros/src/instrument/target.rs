@@ -28,11 +28,12 @@ pub fn recording(
     which: Which,
     private: &TokenStream,
     function: &str,
+    ident: &Ident,
     args: &InstrumentArgs,
     fallible: bool,
 ) -> Recording {
     match args.target.value() {
-        None => default_site(which, private, function, fallible),
+        None => default_site(which, private, function, ident, fallible),
         Some(path) => {
             let span = path.span();
             let at_path = respan(private, span);
@@ -65,16 +66,28 @@ pub fn recording(
 /// static __TALLYMARK_SITE: CountedSite = CountedSite::new(Callee { .. });
 /// inventory::submit! { SiteRegistration::Counted(&__TALLYMARK_SITE) }
 /// ```
-/// The registration puts the function's series in the catalog at zero before `main`.
-fn default_site(which: Which, private: &TokenStream, function: &str, fallible: bool) -> Recording {
+/// The registration puts the function's series in the catalog at zero before `main`. The
+/// location is the function's name, so that a report of two functions sharing a series
+/// points at each.
+fn default_site(
+    which: Which,
+    private: &TokenStream,
+    function: &str,
+    ident: &Ident,
+    fallible: bool,
+) -> Recording {
     let (site, registration) = which.site();
     let reads_result = fallible && which != Which::InFlight;
+    let at_name = respan(private, ident.span());
+    let line = quote_spanned!(ident.span()=> #at_name::line!());
     Recording {
         setup: quote! {
             static __TALLYMARK_SITE: #private::#site = #private::#site::new(#private::Callee {
                 function: #function,
                 module: #private::module_path!(),
                 fallible: #fallible,
+                file: #private::file!(),
+                line: #line,
             });
             #private::inventory::submit! {
                 #private::SiteRegistration::#registration(&__TALLYMARK_SITE)
@@ -136,9 +149,38 @@ fn unbounded_arg(expr: &Expr) -> Option<&Expr> {
     }
 }
 
-/// The function label of a method: `Type::method`, with the last segment of the type.
-pub fn method_name(self_ty: &syn::Type, method: &Ident) -> String {
-    format!("{}::{}", type_name(self_ty), unraw(method))
+/// The function label of a method in an annotated `impl` block: `Type::method`, with the
+/// last segment of the type; in the impl of a trait that takes generic arguments,
+/// `<Type as Trait<Args>>::method`, so that `From<io::Error>` and `From<fmt::Error>` for
+/// one type stay two functions. The arguments are written as in the source.
+pub fn method_name(imp: &syn::ItemImpl, method: &Ident) -> String {
+    let ty = type_name(&imp.self_ty);
+    let method = unraw(method);
+    let generic_trait = imp.trait_.as_ref().and_then(|(_, path, _)| {
+        let last = path.segments.last()?;
+        match &last.arguments {
+            syn::PathArguments::None => None,
+            arguments => Some(format!("{}{}", unraw(&last.ident), compact(arguments))),
+        }
+    });
+    match generic_trait {
+        Some(trait_) => format!("<{ty} as {trait_}>::{method}"),
+        None => format!("{ty}::{method}"),
+    }
+}
+
+/// Tokens as text with only the spaces that separate two words: `From<&'a str>`, not
+/// `From < & 'a str >`.
+fn compact(tokens: impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| *c != ' ' || (word(chars.get(i.wrapping_sub(1))) && word(chars.get(i + 1))))
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn type_name(ty: &syn::Type) -> String {
@@ -150,7 +192,7 @@ fn type_name(ty: &syn::Type) -> String {
         syn::Type::Reference(reference) => type_name(&reference.elem),
         syn::Type::Group(group) => type_name(&group.elem),
         syn::Type::Paren(paren) => type_name(&paren.elem),
-        other => quote!(#other).to_string().replace(' ', ""),
+        other => compact(other),
     }
 }
 

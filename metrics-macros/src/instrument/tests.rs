@@ -31,6 +31,8 @@ fn sync_fn_runs_its_body_as_a_closure_between_enter_and_finish() {
                     function: "parse",
                     module: ::tallymark::__private::module_path!(),
                     fallible: true,
+                    file: ::tallymark::__private::file!(),
+                    line: ::tallymark::__private::line!(),
                 });
             ::tallymark::__private::inventory::submit! {
                 ::tallymark::__private::SiteRegistration::Counted(&__TALLYMARK_SITE)
@@ -63,6 +65,8 @@ fn async_fn_awaits_its_body_as_an_inner_future_after_a_return_edge() {
                     function: "fetch",
                     module: ::renamed::__private::module_path!(),
                     fallible: false,
+                    file: ::renamed::__private::file!(),
+                    line: ::renamed::__private::line!(),
                 });
             ::renamed::__private::inventory::submit! {
                 ::renamed::__private::SiteRegistration::Timed(&__TALLYMARK_SITE)
@@ -147,6 +151,8 @@ fn async_trait_output_is_guarded_inside_its_boxed_future() {
                     function: "load",
                     module: ::tallymark::__private::module_path!(),
                     fallible: true,
+                    file: ::tallymark::__private::file!(),
+                    line: ::tallymark::__private::line!(),
                 });
             ::tallymark::__private::inventory::submit! {
                 ::tallymark::__private::SiteRegistration::Counted(&__TALLYMARK_SITE)
@@ -159,5 +165,113 @@ fn async_trait_output_is_guarded_inside_its_boxed_future() {
             })
         }
         "#,
+    );
+}
+
+#[test]
+fn inner_attributes_open_the_guarded_body_and_outer_ones_stay_on_the_fn() {
+    assert_expands(
+        Which::Counted,
+        quote!(function = "Jobs::run"),
+        quote! {
+            #[inline]
+            fn run() {
+                #![allow(unused_variables)]
+                let x = 1;
+            }
+        },
+        r#"
+        #[inline]
+        fn run() {
+            #![allow(unused_variables)]
+            static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
+                ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
+                    function: "Jobs::run",
+                    module: ::tallymark::__private::module_path!(),
+                    fallible: false,
+                    file: ::tallymark::__private::file!(),
+                    line: ::tallymark::__private::line!(),
+                });
+            ::tallymark::__private::inventory::submit! {
+                ::tallymark::__private::SiteRegistration::Counted(&__TALLYMARK_SITE)
+            }
+            let __tallymark_guard = ::tallymark::__private::CallGuard::enter(&__TALLYMARK_SITE);
+            let __tallymark_ret = ::tallymark::__private::call_once(move || {
+                let x = 1;
+            });
+            __tallymark_guard.finish(::tallymark::__private::Outcome::Ok);
+            __tallymark_ret
+        }
+        "#,
+    );
+}
+
+/// The `function` label each method of an annotated block gets.
+fn method_labels(block: TokenStream) -> Vec<String> {
+    let tokens = expand(Which::InFlight, quote!(), block).to_string();
+    tokens
+        .split("function : \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn impls_of_a_generic_trait_name_the_trait_with_its_arguments_as_written() {
+    assert_eq!(
+        method_labels(quote! {
+            impl From<std::num::ParseIntError> for Error {
+                fn from(_: std::num::ParseIntError) -> Self { Error }
+            }
+        }),
+        ["<Error as From<std::num::ParseIntError>>::from"]
+    );
+    assert_eq!(
+        method_labels(quote! {
+            impl<'a> From<&'a str> for crate::Error {
+                fn from(_: &'a str) -> Self { Error }
+            }
+        }),
+        ["<Error as From<&'a str>>::from"]
+    );
+    assert_eq!(
+        method_labels(quote! {
+            impl fmt::Display for Frame<'_> {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
+            }
+        }),
+        ["Frame::fmt"]
+    );
+    assert_eq!(
+        method_labels(quote! {
+            impl<T> Queue<T> {
+                fn push(&self) {}
+                fn r#pop(&self) {}
+            }
+        }),
+        ["Queue::push", "Queue::pop"]
+    );
+}
+
+#[test]
+fn only_our_attributes_on_methods_are_taken_as_ours() {
+    let expanded = expand(
+        Which::Timed,
+        quote!(crate = my::metrics),
+        quote! {
+            impl Jobs {
+                #[metered::timed]
+                #[timed(skip)]
+                fn a(&self) {}
+                #[my::metrics::timed(skip)]
+                fn b(&self) {}
+                #[tallymark::timed(skip)]
+                fn c(&self) {}
+            }
+        },
+    );
+    assert_eq!(
+        expanded.to_string().split_whitespace().collect::<String>(),
+        "implJobs{#[metered::timed]fna(&self){}fnb(&self){}fnc(&self){}}"
     );
 }
