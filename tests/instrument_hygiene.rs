@@ -1,6 +1,7 @@
 //! The code `#[counted]`, `#[timed]` and `#[in_flight]` generate names only absolute
 //! paths: a module that shadows the prelude and the crate names, and reaches tallymark
-//! through a renamed import and `crate = ..`, still compiles and records.
+//! through a renamed import and `crate = ..`, still compiles and records; so do the
+//! derives, given `#[tallymark(crate = ..)]`.
 
 mod instrument_support;
 
@@ -40,6 +41,27 @@ mod shadowed {
     pub fn shadowed_parse(text: &::core::primitive::str) -> ::core::result::Result<u8, ()> {
         text.parse().map_err(|_| ())
     }
+
+    /// A verb, derived through the re-export.
+    #[derive(::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+    #[derive(renamed::LabelValue)]
+    #[tallymark(crate = renamed)]
+    pub enum Verb {
+        Get,
+        Put,
+    }
+
+    /// The labels of one call.
+    #[derive(renamed::LabelSet)]
+    #[tallymark(crate = renamed)]
+    pub struct Call {
+        pub verb: Verb,
+    }
+
+    /// Calls, by verb.
+    #[renamed::metric(crate = renamed)]
+    pub static SHADOWED_CALLS_TOTAL: renamed::Family<Call, renamed::Counter> =
+        renamed::Family::new();
 
     #[renamed::counted(crate = renamed)]
     pub async fn shadowed_async(fail: ::core::primitive::bool) -> ::core::result::Result<(), ()> {
@@ -81,4 +103,19 @@ fn shadowed_prelude_and_crate_names_do_not_reach_the_generated_code() {
         "function_calls_total{function=\"shadowed_future\",module=\"instrument_hygiene::shadowed\",result=\"ok\"} 1\n"
     );
     assert_eq!(shadowed::SHADOWED_REQUESTS_TOTAL.labels(["GET"]).get(), 2.0);
+}
+
+#[test]
+fn derives_reach_tallymark_through_the_crate_path_they_are_given() {
+    use shadowed::{Call, Verb, SHADOWED_CALLS_TOTAL};
+    SHADOWED_CALLS_TOTAL.labels(Call { verb: Verb::Put }).inc();
+    let lines: String = tallymark::render()
+        .lines()
+        .filter(|line| line.starts_with("shadowed_calls_total{"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(
+        lines,
+        "shadowed_calls_total{verb=\"get\"} 0\nshadowed_calls_total{verb=\"put\"} 1\n"
+    );
 }

@@ -299,6 +299,38 @@ pub fn label_rename(cx: &Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
     found
 }
 
+/// The path the derives' generated code names: `::tallymark::__private`, or
+/// `path::__private` after `#[tallymark(crate = path)]` on the type, for a crate that
+/// re-exports tallymark. Any other key in `#[tallymark(..)]` is reported.
+pub fn derive_private_path(cx: &Ctxt, attrs: &[Attribute]) -> TokenStream {
+    let mut krate: Attr<Path> = Attr::none("crate");
+    for attr in attrs.iter().filter(|a| a.path().is_ident("tallymark")) {
+        let tokens = match &attr.meta {
+            Meta::List(list) => list.tokens.clone(),
+            Meta::Path(_) | Meta::NameValue(_) => {
+                cx.error_spanned_by(attr, "expected `#[tallymark(crate = path)]`");
+                continue;
+            }
+        };
+        parse_each(
+            tokens,
+            cx,
+            |input| {
+                let key = input.parse::<Token![crate]>().map_err(|e| {
+                    syn::Error::new(e.span(), "`#[tallymark(..)]` takes `crate = path`")
+                })?;
+                input.parse::<Token![=]>()?;
+                Ok((key.span, input.call(Path::parse_mod_style)?))
+            },
+            |(key, path)| krate.set(cx, key, path),
+        );
+    }
+    match krate.value() {
+        Some(path) => quote::quote!(#path::__private),
+        None => quote::quote!(::tallymark::__private),
+    }
+}
+
 /// Reports every `#[label]` in `attrs`, which sit where no label can be renamed.
 pub fn reject_label_attrs(cx: &Ctxt, attrs: &[Attribute], place: &str) {
     for attr in attrs.iter().filter(|a| a.path().is_ident("label")) {

@@ -16,12 +16,13 @@ pub fn item_with_errors(item: TokenStream, errors: &syn::Error) -> TokenStream {
 
 /// The errors, and an impl of `LabelValue` that is never run (the build fails), so that
 /// the type's uses as a label do not add "trait not implemented" errors of their own.
-pub fn label_value(ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
+pub fn label_value(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
     quote! {
         #errors
-        impl ::tallymark::__private::LabelValue for #ty {
-            fn label(&self) -> ::tallymark::__private::Cow<'static, ::core::primitive::str> {
+        #[automatically_derived]
+        impl #private::LabelValue for #ty {
+            fn label(&self) -> #private::Cow<'static, ::core::primitive::str> {
                 ::core::unreachable!()
             }
         }
@@ -29,11 +30,11 @@ pub fn label_value(ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
 }
 
 /// The errors, and an impl of `LabelSet` that is never run, for the same reason.
-pub fn label_set(ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
+pub fn label_set(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
-    let private = quote!(::tallymark::__private);
     quote! {
         #errors
+        #[automatically_derived]
         impl #private::LabelSet for #ty {
             const NAMES: ::core::option::Option<&'static [&'static ::core::primitive::str]> =
                 ::core::option::Option::None;

@@ -7,9 +7,10 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, FieldsNamed, Ident, LitStr, Type};
 
-use crate::attr::{label_rename, reject_label_attrs};
+use crate::attr::{derive_private_path, label_rename, reject_label_attrs};
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::instrument::respan;
 use crate::names::{label_name_problem, unraw};
 
 /// One field: the label it names and the `LabelValue` type it holds.
@@ -23,6 +24,7 @@ struct Label<'a> {
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     reject_label_attrs(&cx, &input.attrs, "a field");
+    let private = derive_private_path(&cx, &input.attrs);
     reject_generics(&cx, input, "LabelSet");
     let labels = match &input.data {
         Data::Struct(data) => match &data.fields {
@@ -51,8 +53,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     };
     let stub = matches!(input.data, Data::Struct(_)) && input.generics.params.is_empty();
     match cx.check() {
-        Ok(()) => expand(&input.ident, &labels),
-        Err(errors) if stub => fallback::label_set(&input.ident, &errors),
+        Ok(()) => expand(&private, &input.ident, &labels),
+        Err(errors) if stub => fallback::label_set(&private, &input.ident, &errors),
         Err(errors) => errors.to_compile_error(),
     }
 }
@@ -95,20 +97,20 @@ fn labels<'a>(cx: &Ctxt, fields: &'a FieldsNamed) -> Vec<Label<'a>> {
     read
 }
 
-fn expand(ty: &Ident, labels: &[Label]) -> TokenStream {
-    let private = quote!(::tallymark::__private);
+fn expand(private: &TokenStream, ty: &Ident, labels: &[Label]) -> TokenStream {
     let names = labels.iter().map(|l| &l.name);
     let arity = labels.len();
     let values: Vec<TokenStream> = labels
         .iter()
         .map(|l| {
-            let label_value = label_value_of(l);
+            let label_value = label_value_of(private, l);
             quote!(#label_value::VALUES)
         })
         .collect();
-    let dense = dense_methods(labels, &values);
-    let keyed = keyed_methods(labels);
+    let dense = dense_methods(private, labels, &values);
+    let keyed = keyed_methods(private, labels);
     quote! {
+        #[automatically_derived]
         impl #private::LabelSet for #ty {
             const NAMES: ::core::option::Option<&'static [&'static ::core::primitive::str]> =
                 ::core::option::Option::Some(&[#(#names),*]);
@@ -127,38 +129,38 @@ fn expand(ty: &Ident, labels: &[Label]) -> TokenStream {
 
 /// `<FieldType as LabelValue>`, spanned on the field type: a type that is no `LabelValue`
 /// is reported there.
-fn label_value_of(label: &Label) -> TokenStream {
+fn label_value_of(private: &TokenStream, label: &Label) -> TokenStream {
     let field_ty = label.ty;
-    quote_spanned!(field_ty.span()=> <#field_ty as ::tallymark::__private::LabelValue>)
+    let private = respan(private, field_ty.span());
+    quote_spanned!(field_ty.span()=> <#field_ty as #private::LabelValue>)
 }
 
 /// `dense_index` and `dense_values`: a mixed-radix number whose digits are the fields'
 /// variant indices, the first field the most significant.
-fn dense_methods(labels: &[Label], values: &[TokenStream]) -> TokenStream {
+fn dense_methods(private: &TokenStream, labels: &[Label], values: &[TokenStream]) -> TokenStream {
     let indices = labels.iter().map(|l| {
-        let (label_value, member) = (label_value_of(l), l.member);
+        let (label_value, member) = (label_value_of(private, l), l.member);
         quote!(#label_value::index(&__tallymark_lookup.#member))
     });
     quote! {
         fn dense_index(__tallymark_lookup: &Self) -> ::core::primitive::usize {
-            ::tallymark::__private::dense_index(&[#((#indices, #values)),*])
+            #private::dense_index(&[#((#indices, #values)),*])
         }
 
         fn dense_values(
             __tallymark_index: ::core::primitive::usize,
             __tallymark_f: &mut dyn ::core::ops::FnMut(&::core::primitive::str),
         ) {
-            ::tallymark::__private::dense_labels(__tallymark_index, &[#(#values),*], __tallymark_f);
+            #private::dense_labels(__tallymark_index, &[#(#values),*], __tallymark_f);
         }
     }
 }
 
 /// The methods behind the hashed map: hashing, comparing, owning and reading the fields.
-fn keyed_methods(labels: &[Label]) -> TokenStream {
-    let private = quote!(::tallymark::__private);
+fn keyed_methods(private: &TokenStream, labels: &[Label]) -> TokenStream {
     let members: Vec<&Ident> = labels.iter().map(|l| l.member).collect();
     let texts = labels.iter().map(|l| {
-        let (label_value, member) = (label_value_of(l), l.member);
+        let (label_value, member) = (label_value_of(private, l), l.member);
         quote!(#label_value::label(&__tallymark_lookup.#member))
     });
     let matches = if labels.is_empty() {

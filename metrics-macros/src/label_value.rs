@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DataEnum, DeriveInput, Fields, Ident, LitStr};
 
-use crate::attr::{label_rename, reject_label_attrs};
+use crate::attr::{derive_private_path, label_rename, reject_label_attrs};
 use crate::ctxt::Ctxt;
 use crate::names::{snake_case, unraw};
 use crate::{fallback, label_set};
@@ -21,6 +21,7 @@ struct Variant<'a> {
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     reject_label_attrs(&cx, &input.attrs, "a variant");
+    let private = derive_private_path(&cx, &input.attrs);
     label_set::reject_generics(&cx, input, "LabelValue");
     let variants = match &input.data {
         Data::Enum(data) => variants(&cx, data),
@@ -42,8 +43,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     };
     let stub = matches!(input.data, Data::Enum(_)) && input.generics.params.is_empty();
     match cx.check() {
-        Ok(()) => expand(input, &variants),
-        Err(errors) if stub => fallback::label_value(&input.ident, &errors),
+        Ok(()) => expand(&private, input, &variants),
+        Err(errors) if stub => fallback::label_value(&private, &input.ident, &errors),
         Err(errors) => errors.to_compile_error(),
     }
 }
@@ -89,13 +90,14 @@ fn variants<'a>(cx: &Ctxt, data: &'a DataEnum) -> Vec<Variant<'a>> {
     read
 }
 
-fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
+fn expand(private: &TokenStream, input: &DeriveInput, variants: &[Variant]) -> TokenStream {
     let ty = &input.ident;
     let idents: Vec<&Ident> = variants.iter().map(|v| v.ident).collect();
     let labels: Vec<&LitStr> = variants.iter().map(|v| &v.label).collect();
     let indices = 0..variants.len();
     quote! {
-        impl ::tallymark::__private::LabelValue for #ty {
+        #[automatically_derived]
+        impl #private::LabelValue for #ty {
             const VALUES: ::core::option::Option<&'static [&'static ::core::primitive::str]> =
                 ::core::option::Option::Some(&[#(#labels),*]);
 
@@ -105,9 +107,9 @@ fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
                 }
             }
 
-            fn label(&self) -> ::tallymark::__private::Cow<'static, ::core::primitive::str> {
+            fn label(&self) -> #private::Cow<'static, ::core::primitive::str> {
                 match *self {
-                    #(Self::#idents => ::tallymark::__private::Cow::Borrowed(#labels),)*
+                    #(Self::#idents => #private::Cow::Borrowed(#labels),)*
                 }
             }
         }

@@ -19,6 +19,9 @@ mod label_value;
 mod names;
 mod valid;
 
+#[cfg(test)]
+mod derive_tests;
+
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
@@ -91,7 +94,7 @@ pub fn metric(args: TokenStream, input: TokenStream) -> TokenStream {
 /// assert_eq!(Method::VALUES, Some(&["get", "post", "PURGE"][..]));
 /// assert_eq!(Method::Purge.label(), "PURGE");
 /// ```
-#[proc_macro_derive(LabelValue, attributes(label))]
+#[proc_macro_derive(LabelValue, attributes(label, tallymark))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     label_value::derive(&input).into()
@@ -123,7 +126,7 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 /// REQUESTS_TOTAL.labels(Request { method: Method::Get, status: 200 }).inc();
 /// assert!(tallymark::render().contains("requests_total{method=\"get\",code=\"200\"} 1\n"));
 /// ```
-#[proc_macro_derive(LabelSet, attributes(label))]
+#[proc_macro_derive(LabelSet, attributes(label, tallymark))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     label_set::derive(&input).into()

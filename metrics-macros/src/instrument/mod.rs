@@ -13,6 +13,8 @@ mod target;
 
 use proc_macro2::{Ident, Span, TokenStream};
 
+pub use target::respan;
+
 /// Which of the three attributes is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Which {
