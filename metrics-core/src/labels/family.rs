@@ -269,6 +269,12 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             self.revive(&writer, entry);
             return &entry.labelled;
         }
+        // A label set that reads `__overflow__` throughout is the overflow series' identity:
+        // it is that series, or a scrape would hold the identity twice.
+        if L::ARITY > 0 && self.all_overflow(lookup) {
+            drop(writer);
+            return self.overflow_labelled();
+        }
         // Removed label sets keep their memory (handles may point at them), so the budget
         // counts every label set stored.
         if self.keyed.stored() >= self.desc.budget() {
@@ -333,6 +339,17 @@ impl<L: LabelSet, M: Member> Family<L, M> {
                 self.desc.name()
             );
         }
+        self.overflow_labelled()
+    }
+
+    fn all_overflow(&self, lookup: &L::Lookup<'_>) -> bool {
+        let mut all = true;
+        L::values(lookup, &mut |value| all &= value == OVERFLOW_LABEL_VALUE);
+        all
+    }
+
+    /// The overflow series, made on first use.
+    fn overflow_labelled(&self) -> &Labelled<M::Series> {
         self.overflow.get_or_init(|| {
             let mut text = Vec::new();
             let pairs = self

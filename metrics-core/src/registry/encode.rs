@@ -11,6 +11,7 @@ use crate::encoding::text::TextEncoder;
 use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format, SampleSink, Value};
 use crate::metric::exemplars_dropped;
 use crate::names::{check_label_name, check_metric_name, NameError};
+use crate::registry::identity::unique_families;
 use crate::registry::{clashes, sample_names, CollectedFamily, Collection, Held, Registry};
 
 /// Which families a scrape asked for.
@@ -107,6 +108,7 @@ impl Registry {
         }
         self.encode_collected(encoder, selection, &families);
         encode_overflow_counts(encoder, selection, &families);
+        self.encode_duplicate_drops(encoder, selection);
         if self.process_metrics {
             encode_exemplar_drops(encoder, selection);
         }
@@ -128,24 +130,24 @@ impl Registry {
         for collector in collectors.iter() {
             collector.collect(&mut collection);
         }
+        let families = unique_families(collection.families, &self.duplicates);
         let mut taken: Vec<(&str, MetricKind)> = registered
             .iter()
             .map(|h| (h.get().descriptor().name(), h.get().kind()))
             .collect();
         let mut labels = Vec::new();
-        for family in &collection.families {
+        for family in &families {
             if let Err(e) = check_collected(family) {
                 eprintln!("tallymark: collector family skipped: {e}");
                 continue;
             }
+            // A name another family's samples already use: each of its series would repeat
+            // an identity of that family.
             if taken
                 .iter()
                 .any(|t| clashes(*t, (&family.name, family.kind)))
             {
-                eprintln!(
-                    "tallymark: collector family skipped: metric `{}` is already registered",
-                    family.name
-                );
+                self.duplicates.add(&family.name, family.samples.len());
                 continue;
             }
             taken.push((&family.name, family.kind));
@@ -170,6 +172,35 @@ impl Registry {
                 }
             });
         }
+    }
+}
+
+impl Registry {
+    /// How many collected series each family lost for repeating an identity, once any did.
+    fn encode_duplicate_drops(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
+        let name = "tallymark_duplicate_series_dropped_total";
+        if !selection.includes(name, MetricKind::Counter) {
+            return;
+        }
+        let counts = self.duplicates.counts();
+        if counts.is_empty() {
+            return;
+        }
+        let header = FamilyHeader {
+            name,
+            help: "Series a collector yielded that were dropped because an earlier series had the same name and labels.",
+            unit: "",
+            kind: MetricKind::Counter,
+            created: None,
+        };
+        let mut labels = Vec::new();
+        encoder.family(&header, &mut |sink| {
+            for (family, count) in &counts {
+                labels.clear();
+                write_label_pairs(&mut labels, [("family", family.as_str())]);
+                sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(*count));
+            }
+        });
     }
 }
 

@@ -4,6 +4,7 @@
 mod catalog;
 mod collector;
 mod encode;
+mod identity;
 mod metric;
 mod warning;
 
@@ -121,6 +122,8 @@ pub struct Registry {
     /// Whether process-wide self-metrics (dropped exemplars) belong here: only in the
     /// global registry, so explicit registries show exactly what was put in them.
     process_metrics: bool,
+    /// Collected series dropped for repeating an identity.
+    duplicates: identity::DroppedSeries,
 }
 
 impl fmt::Debug for Registry {
