@@ -20,6 +20,8 @@
 //!         function: "handle_request",
 //!         module: module_path!(),
 //!         fallible: true,
+//!         file: file!(),
+//!         line: line!(),
 //!     });
 //!     inventory::submit! { SiteRegistration::Counted(&__TALLYMARK_SITE) }
 //!     let __tallymark_guard = CallGuard::enter(&__TALLYMARK_SITE);

@@ -11,21 +11,29 @@ static PARSE_COUNTED: CountedSite = CountedSite::new(Callee {
     function: "parse",
     module: "guards",
     fallible: true,
+    file: file!(),
+    line: line!(),
 });
 static PARSE_TIMED: TimedSite = TimedSite::new(Callee {
     function: "parse",
     module: "guards",
     fallible: true,
+    file: file!(),
+    line: line!(),
 });
 static PARSE_RUNNING: InFlightSite = InFlightSite::new(Callee {
     function: "parse",
     module: "guards",
     fallible: true,
+    file: file!(),
+    line: line!(),
 });
 static IDLE_COUNTED: CountedSite = CountedSite::new(Callee {
     function: "never_called",
     module: "guards",
     fallible: false,
+    file: file!(),
+    line: line!(),
 });
 
 tallymark_core::inventory::submit! { SiteRegistration::Counted(&PARSE_COUNTED) }
