@@ -18,6 +18,7 @@
 //! fn handle_request(method: Method, endpoint: Endpoint) -> Result<(), ServerError> {
 //!     static __TALLYMARK_SITE: CountedSite = CountedSite::new(Callee {
 //!         function: "handle_request",
+//!         qualified: "handle_request",
 //!         module: module_path!(),
 //!         fallible: true,
 //!         file: file!(),

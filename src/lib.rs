@@ -22,10 +22,9 @@
 
 pub use tallymark_core::{
     buckets, descriptor, encoding, instrument, labels, names, registry, CatalogWarning, Collection,
-    Collector,
-    Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram, HistogramFamily,
-    HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric, MetricKind, Registry,
-    RegistryError, SeriesRef, SourceLocation, StrLabels, DEFAULT_BUDGET,
+    Collector, Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram,
+    HistogramFamily, HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric,
+    MetricKind, Registry, RegistryError, SeriesRef, SourceLocation, StrLabels, DEFAULT_BUDGET,
 };
 pub use tallymark_core::{
     negotiate, Exemplar, Format, Info, NativeHistogram, NativeHistogramFamily, StateSet, Summary,
@@ -70,8 +69,8 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use std::borrow::Cow;
     pub use std::hash::{Hash, Hasher};
-    pub use std::{file, line, module_path};
     pub use std::option::Option::{self, None, Some};
+    pub use std::{file, line, module_path};
     pub use tallymark_core::inventory;
     pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};
 

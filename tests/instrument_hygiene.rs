@@ -43,8 +43,13 @@ mod shadowed {
     }
 
     /// A verb, derived through the re-export.
-    #[derive(::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
-    #[derive(renamed::LabelValue)]
+    #[derive(
+        ::core::clone::Clone,
+        ::core::cmp::PartialEq,
+        ::core::cmp::Eq,
+        ::core::hash::Hash,
+        renamed::LabelValue,
+    )]
     #[tallymark(crate = renamed)]
     pub enum Verb {
         Get,

@@ -82,10 +82,7 @@ fn functions_that_resolve_to_one_name_add_up_in_one_series_per_outcome() {
     );
     // The merged histogram is still one: its `+Inf` bucket is its `_count`.
     let inf = "function_calls_duration_seconds_bucket{function=\"parse\",module=\"instrument_identity::formats\",result=\"ok\",le=\"+Inf\"} 4";
-    assert_eq!(
-        tallymark::render().lines().filter(|l| *l == inf).count(),
-        1
-    );
+    assert_eq!(tallymark::render().lines().filter(|l| *l == inf).count(), 1);
     // Every call ended, the panicked one too.
     assert_eq!(concurrent("parse", MODULE), formats::concurrent_line(0));
 }
@@ -104,7 +101,9 @@ fn the_merge_is_reported_once_with_both_locations_and_the_fix() {
     };
     let ours: Vec<String> = Registry::catalog_warnings()
         .iter()
-        .filter(|w| matches!(w, CatalogWarning::MergedCallSites { module, .. } if *module == MODULE))
+        .filter(
+            |w| matches!(w, CatalogWarning::MergedCallSites { module, .. } if *module == MODULE),
+        )
         .map(ToString::to_string)
         .collect();
     let file = "tests/instrument_identity.rs";
@@ -231,9 +230,9 @@ fn impls_of_one_generic_trait_are_two_functions() {
         calls("<AppError as From<std::fmt::Error>>::from", module),
         "function_calls_total{function=\"<AppError as From<std::fmt::Error>>::from\",module=\"instrument_identity::conversions\",result=\"ok\"} 1\n"
     );
-    let conversions_merged = Registry::catalog_warnings().iter().any(
-        |w| matches!(w, CatalogWarning::MergedCallSites { module: m, .. } if *m == module),
-    );
+    let conversions_merged = Registry::catalog_warnings()
+        .iter()
+        .any(|w| matches!(w, CatalogWarning::MergedCallSites { module: m, .. } if *m == module));
     assert!(!conversions_merged);
 }
 
@@ -295,12 +294,18 @@ fn inner_attributes_compile_and_record_on_every_shape() {
     let ok = |family: &str, function: &str| {
         format!("{family}{{function=\"{function}\",module=\"{module}\",result=\"ok\"}} 1\n")
     };
-    assert_eq!(calls("sync_fn", module), ok("function_calls_total", "sync_fn"));
+    assert_eq!(
+        calls("sync_fn", module),
+        ok("function_calls_total", "sync_fn")
+    );
     assert_eq!(
         durations("sync_fn", module),
         ok("function_calls_duration_seconds_count", "sync_fn")
     );
-    assert_eq!(calls("async_fn", module), ok("function_calls_total", "async_fn"));
+    assert_eq!(
+        calls("async_fn", module),
+        ok("function_calls_total", "async_fn")
+    );
     assert_eq!(
         durations("method", module),
         ok("function_calls_duration_seconds_count", "method")
@@ -309,4 +314,77 @@ fn inner_attributes_compile_and_record_on_every_shape() {
         calls("Shape::in_block", module),
         ok("function_calls_total", "Shape::in_block")
     );
+}
+
+/// Methods of annotated blocks that would share a name in one module.
+mod qualified {
+    use std::fmt;
+
+    use super::*;
+
+    pub struct Point;
+
+    #[counted]
+    impl fmt::Display for Point {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("(0, 0)")
+        }
+    }
+
+    #[counted]
+    impl fmt::Debug for Point {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("Point")
+        }
+    }
+
+    pub struct Cell<T>(pub T);
+
+    #[counted]
+    impl Cell<u8> {
+        pub fn get(&self) -> u8 {
+            self.0
+        }
+    }
+
+    #[counted]
+    impl Cell<u16> {
+        pub fn get(&self) -> u16 {
+            self.0
+        }
+    }
+}
+
+#[test]
+fn methods_of_blocks_that_would_share_a_name_take_their_qualified_names() {
+    use qualified::{Cell, Point};
+    assert_eq!(format!("{Point} {Point:?} {Point}"), "(0, 0) Point (0, 0)");
+    assert_eq!(Cell(1u8).get() + Cell(2u8).get(), 3);
+    assert_eq!(Cell(7u16).get(), 7);
+    let module = "instrument_identity::qualified";
+    let ok = |function: &str, n: u64| {
+        format!("function_calls_total{{function=\"{function}\",module=\"{module}\",result=\"ok\"}} {n}\n")
+    };
+    // `fmt::Result` is a `Result`, so `error` shows too.
+    let fmt = |function: &str, n: u64| {
+        let error = ok(function, 0).replace("result=\"ok\"", "result=\"error\"");
+        format!("{}{error}", ok(function, n))
+    };
+    assert_eq!(
+        calls("<Point as fmt::Display>::fmt", module),
+        fmt("<Point as fmt::Display>::fmt", 2)
+    );
+    assert_eq!(
+        calls("<Point as fmt::Debug>::fmt", module),
+        fmt("<Point as fmt::Debug>::fmt", 1)
+    );
+    assert_eq!(calls("Cell<u8>::get", module), ok("Cell<u8>::get", 2));
+    assert_eq!(calls("Cell<u16>::get", module), ok("Cell<u16>::get", 1));
+    // Neither plain name is written, and nothing was merged.
+    assert_eq!(calls("Point::fmt", module), "");
+    assert_eq!(calls("Cell::get", module), "");
+    let merged = Registry::catalog_warnings()
+        .iter()
+        .any(|w| matches!(w, CatalogWarning::MergedCallSites { module: m, .. } if *m == module));
+    assert!(!merged);
 }

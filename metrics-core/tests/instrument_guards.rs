@@ -9,6 +9,7 @@ use tallymark_core::Registry;
 
 static PARSE_COUNTED: CountedSite = CountedSite::new(Callee {
     function: "parse",
+    qualified: "parse",
     module: "guards",
     fallible: true,
     file: file!(),
@@ -16,6 +17,7 @@ static PARSE_COUNTED: CountedSite = CountedSite::new(Callee {
 });
 static PARSE_TIMED: TimedSite = TimedSite::new(Callee {
     function: "parse",
+    qualified: "parse",
     module: "guards",
     fallible: true,
     file: file!(),
@@ -23,6 +25,7 @@ static PARSE_TIMED: TimedSite = TimedSite::new(Callee {
 });
 static PARSE_RUNNING: InFlightSite = InFlightSite::new(Callee {
     function: "parse",
+    qualified: "parse",
     module: "guards",
     fallible: true,
     file: file!(),
@@ -30,6 +33,7 @@ static PARSE_RUNNING: InFlightSite = InFlightSite::new(Callee {
 });
 static IDLE_COUNTED: CountedSite = CountedSite::new(Callee {
     function: "never_called",
+    qualified: "never_called",
     module: "guards",
     fallible: false,
     file: file!(),

@@ -48,7 +48,9 @@ fn label_set_names_the_crate_path_everywhere_and_is_marked_derived() {
     .unwrap();
     let expanded = unspaced(crate::label_set::derive(&input));
     assert!(
-        expanded.starts_with("#[automatically_derived]implkit::metrics::__private::LabelSetforRequest{"),
+        expanded.starts_with(
+            "#[automatically_derived]implkit::metrics::__private::LabelSetforRequest{"
+        ),
         "{expanded}"
     );
     assert!(!expanded.contains("::tallymark"), "{expanded}");

@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn function_labels_are_plain_text() {
-        assert_eq!(function_label_problem("<Error as From<io::Error>>::from"), None);
+        assert_eq!(
+            function_label_problem("<Error as From<io::Error>>::from"),
+            None
+        );
         assert_eq!(function_label_problem("Users::get"), None);
         assert_eq!(
             function_label_problem("").as_deref(),

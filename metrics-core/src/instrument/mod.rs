@@ -3,12 +3,14 @@
 
 mod families;
 mod guard;
+mod naming;
 mod site;
 mod target;
 mod trace;
 
-pub(crate) use families::{default_families, merged_call_sites};
+pub(crate) use families::default_families;
 pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
+pub(crate) use naming::merged_call_sites;
 pub use site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{
     counted_target, in_flight_target, label_value, series, timed_target, unbounded, unlabelled,

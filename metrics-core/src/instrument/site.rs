@@ -13,6 +13,11 @@ use crate::metric::{Counter, Histogram, InlineCounts, Stopwatch};
 pub struct Callee {
     /// The bare name, or `Type::method`.
     pub function: &'static str,
+    /// The name with the type's generic arguments and the trait's path, such as
+    /// `<Frame as fmt::Display>::fmt`: the label instead of `function` where methods of
+    /// annotated `impl` blocks would share one. Equal to `function` when the macro knows no
+    /// more.
+    pub qualified: &'static str,
     /// `module_path!()` where it is defined.
     pub module: &'static str,
     /// Whether it returns a `Result`, so `result="error"` is a possible outcome.

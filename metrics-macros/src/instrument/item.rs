@@ -12,7 +12,7 @@ use syn::{
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::instrument::attr::{InstrumentArgs, ResultMode};
-use crate::instrument::target::{method_name, recording};
+use crate::instrument::target::{method_name, recording, FunctionName};
 use crate::instrument::{expand as guard, shape, Which};
 use crate::names::unraw;
 
@@ -80,9 +80,9 @@ struct Function<'a> {
     vis: &'a Visibility,
     sig: &'a Signature,
     block: &'a Block,
-    /// The `function` label when `function = ".."` does not give it: the bare name, or
-    /// `Type::method` in an annotated `impl` block.
-    name: String,
+    /// The name when `function = ".."` does not give it: the bare name, or `Type::method`
+    /// in an annotated `impl` block.
+    name: FunctionName,
     /// The path the generated code names.
     private: TokenStream,
     /// Whether it is a method of an annotated `impl` block, where `skip` applies.
@@ -100,7 +100,7 @@ fn instrument_fn(
         vis: &f.vis,
         sig: &f.sig,
         block: &f.block,
-        name: unraw(&f.sig.ident),
+        name: FunctionName::plain(unraw(&f.sig.ident)),
         private: private_path(args.krate.value()),
         in_impl: false,
     };
@@ -136,8 +136,12 @@ fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Opti
             shape::value_type(f.sig, &shape).is_some_and(shape::is_result)
         }
     };
-    let name = args.function.value().map_or_else(|| f.name.clone(), |lit| lit.value());
-    let recording = recording(which, &f.private, &name, &f.sig.ident, args, fallible);
+    let given = args
+        .function
+        .value()
+        .map(|lit| FunctionName::plain(lit.value()));
+    let name = given.as_ref().unwrap_or(&f.name);
+    let recording = recording(which, &f.private, name, &f.sig.ident, args, fallible);
     // syn reads a body's `#![..]` into the fn's attributes; they go back inside the body.
     let (inner, outer): (Vec<&Attribute>, Vec<&Attribute>) = f
         .attrs

@@ -27,7 +27,7 @@ pub struct Recording {
 pub fn recording(
     which: Which,
     private: &TokenStream,
-    function: &str,
+    function: &FunctionName,
     ident: &Ident,
     args: &InstrumentArgs,
     fallible: bool,
@@ -72,10 +72,11 @@ pub fn recording(
 fn default_site(
     which: Which,
     private: &TokenStream,
-    function: &str,
+    function: &FunctionName,
     ident: &Ident,
     fallible: bool,
 ) -> Recording {
+    let FunctionName { label, qualified } = function;
     let (site, registration) = which.site();
     let reads_result = fallible && which != Which::InFlight;
     let at_name = respan(private, ident.span());
@@ -83,7 +84,8 @@ fn default_site(
     Recording {
         setup: quote! {
             static __TALLYMARK_SITE: #private::#site = #private::#site::new(#private::Callee {
-                function: #function,
+                function: #label,
+                qualified: #qualified,
                 module: #private::module_path!(),
                 fallible: #fallible,
                 file: #private::file!(),
@@ -149,11 +151,31 @@ fn unbounded_arg(expr: &Expr) -> Option<&Expr> {
     }
 }
 
-/// The function label of a method in an annotated `impl` block: `Type::method`, with the
-/// last segment of the type; in the impl of a trait that takes generic arguments,
+/// What a call site calls its function.
+pub struct FunctionName {
+    /// The `function` label.
+    pub label: String,
+    /// The name with the type's generic arguments and the trait's path, which the catalog
+    /// uses instead of `label` where two methods of annotated blocks share a label in one
+    /// module: `<Frame as fmt::Debug>::fmt` beside `<Frame as fmt::Display>::fmt`.
+    pub qualified: String,
+}
+
+impl FunctionName {
+    /// A name given whole, by the fn's name or `function = ".."`: nothing to qualify.
+    pub fn plain(label: String) -> Self {
+        FunctionName {
+            qualified: label.clone(),
+            label,
+        }
+    }
+}
+
+/// The name of a method in an annotated `impl` block: `Type::method`, with the last
+/// segment of the type; in the impl of a trait that takes generic arguments,
 /// `<Type as Trait<Args>>::method`, so that `From<io::Error>` and `From<fmt::Error>` for
 /// one type stay two functions. The arguments are written as in the source.
-pub fn method_name(imp: &syn::ItemImpl, method: &Ident) -> String {
+pub fn method_name(imp: &syn::ItemImpl, method: &Ident) -> FunctionName {
     let ty = type_name(&imp.self_ty);
     let method = unraw(method);
     let generic_trait = imp.trait_.as_ref().and_then(|(_, path, _)| {
@@ -163,10 +185,24 @@ pub fn method_name(imp: &syn::ItemImpl, method: &Ident) -> String {
             arguments => Some(format!("{}{}", unraw(&last.ident), compact(arguments))),
         }
     });
-    match generic_trait {
+    let label = match generic_trait {
         Some(trait_) => format!("<{ty} as {trait_}>::{method}"),
         None => format!("{ty}::{method}"),
+    };
+    let full_ty = match &*imp.self_ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .map(|last| format!("{}{}", unraw(&last.ident), compact(&last.arguments))),
+        _ => None,
     }
+    .unwrap_or(ty);
+    let qualified = match &imp.trait_ {
+        Some((_, path, _)) => format!("<{full_ty} as {}>::{method}", compact(path)),
+        None => format!("{full_ty}::{method}"),
+    };
+    FunctionName { label, qualified }
 }
 
 /// Tokens as text with only the spaces that separate two words: `From<&'a str>`, not
@@ -178,7 +214,9 @@ fn compact(tokens: impl ToTokens) -> String {
     chars
         .iter()
         .enumerate()
-        .filter(|&(i, c)| *c != ' ' || (word(chars.get(i.wrapping_sub(1))) && word(chars.get(i + 1))))
+        .filter(|&(i, c)| {
+            *c != ' ' || (word(chars.get(i.wrapping_sub(1))) && word(chars.get(i + 1)))
+        })
         .map(|(_, c)| c)
         .collect()
 }

@@ -29,6 +29,7 @@ fn sync_fn_runs_its_body_as_a_closure_between_enter_and_finish() {
             static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
                 ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
                     function: "parse",
+                    qualified: "parse",
                     module: ::tallymark::__private::module_path!(),
                     fallible: true,
                     file: ::tallymark::__private::file!(),
@@ -63,6 +64,7 @@ fn async_fn_awaits_its_body_as_an_inner_future_after_a_return_edge() {
             static __TALLYMARK_SITE: ::renamed::__private::TimedSite =
                 ::renamed::__private::TimedSite::new(::renamed::__private::Callee {
                     function: "fetch",
+                    qualified: "fetch",
                     module: ::renamed::__private::module_path!(),
                     fallible: false,
                     file: ::renamed::__private::file!(),
@@ -149,6 +151,7 @@ fn async_trait_output_is_guarded_inside_its_boxed_future() {
             static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
                 ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
                     function: "load",
+                    qualified: "load",
                     module: ::tallymark::__private::module_path!(),
                     fallible: true,
                     file: ::tallymark::__private::file!(),
@@ -187,6 +190,7 @@ fn inner_attributes_open_the_guarded_body_and_outer_ones_stay_on_the_fn() {
             static __TALLYMARK_SITE: ::tallymark::__private::CountedSite =
                 ::tallymark::__private::CountedSite::new(::tallymark::__private::Callee {
                     function: "Jobs::run",
+                    qualified: "Jobs::run",
                     module: ::tallymark::__private::module_path!(),
                     fallible: false,
                     file: ::tallymark::__private::file!(),
@@ -206,14 +210,54 @@ fn inner_attributes_open_the_guarded_body_and_outer_ones_stay_on_the_fn() {
     );
 }
 
-/// The `function` label each method of an annotated block gets.
-fn method_labels(block: TokenStream) -> Vec<String> {
+/// The values of one field of every call site an expansion declares.
+fn site_field(field: &str, block: TokenStream) -> Vec<String> {
     let tokens = expand(Which::InFlight, quote!(), block).to_string();
     tokens
-        .split("function : \"")
+        .split(&format!("{field} : \""))
         .skip(1)
         .filter_map(|rest| rest.split('"').next().map(str::to_owned))
         .collect()
+}
+
+/// The `function` label each method of an annotated block gets.
+fn method_labels(block: TokenStream) -> Vec<String> {
+    site_field("function", block)
+}
+
+#[test]
+fn methods_of_blocks_carry_a_qualified_name_with_the_type_arguments_and_the_trait_path() {
+    assert_eq!(
+        site_field(
+            "qualified",
+            quote! {
+                impl<L, R> Either<&L, &R> {
+                    fn cloned(self) {}
+                }
+            }
+        ),
+        ["Either<&L,&R>::cloned"]
+    );
+    assert_eq!(
+        site_field(
+            "qualified",
+            quote! {
+                impl fmt::Display for Frame<'_> {
+                    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
+                }
+            }
+        ),
+        ["<Frame<'_> as fmt::Display>::fmt"]
+    );
+    assert_eq!(
+        site_field(
+            "qualified",
+            quote!(
+                fn plain() {}
+            )
+        ),
+        ["plain"]
+    );
 }
 
 #[test]
