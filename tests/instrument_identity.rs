@@ -243,7 +243,7 @@ mod inner_attributes {
     #[counted]
     #[timed]
     pub fn sync_fn() -> u8 {
-        #![allow(unused_mut)]
+        #![allow(unused_mut, clippy::let_and_return)]
         let mut x = 1;
         x
     }
@@ -251,7 +251,7 @@ mod inner_attributes {
     #[counted]
     #[in_flight]
     pub async fn async_fn() -> u8 {
-        #![allow(unused_mut)]
+        #![allow(unused_mut, clippy::let_and_return)]
         let mut x = 2;
         x
     }
@@ -261,7 +261,7 @@ mod inner_attributes {
     impl Shape {
         #[timed]
         pub fn method(&mut self) -> &mut Self {
-            #![allow(unused_mut)]
+            #![allow(unused_mut, clippy::let_and_return)]
             let mut me = self;
             me
         }
@@ -272,7 +272,7 @@ mod inner_attributes {
         #![allow(clippy::unused_self)]
 
         pub fn in_block(&self) -> u8 {
-            #![allow(unused_mut)]
+            #![allow(unused_mut, clippy::let_and_return)]
             let mut x = 3;
             x
         }
