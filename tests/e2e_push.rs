@@ -116,6 +116,50 @@ fn a_refused_push_is_an_error_with_the_gateways_reason() {
     assert!(err.to_string().contains("is not a COUNTER"), "{err}");
 }
 
+/// A collector that yields one series twice, as a loop over a list with a repeat would.
+struct Repeating;
+
+impl tallymark::Collector for Repeating {
+    fn collect(&self, out: &mut tallymark::Collection) {
+        out.gauge("pushed_workers", "Workers by pool.")
+            .sample(&[("pool", "io")], 4.0)
+            .sample(&[("pool", "io")], 40.0)
+            .sample(&[("pool", "cpu")], 2.0);
+    }
+}
+
+#[test]
+fn a_collector_that_repeats_a_series_still_pushes_each_identity_once() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let registry = Registry::new();
+    registry.register_collector(Repeating);
+    // The gateway answers 400 to a body that holds one series twice.
+    push::Pushgateway::new(&format!("http://{}", gateway.addr), "repeating")
+        .expect("a gateway URL")
+        .push(&registry)
+        .expect("push");
+    let labels = |pool: &str| format!("{{instance=\"\",job=\"repeating\",pool=\"{pool}\"}}");
+    assert_eq!(
+        pushed(&gateway, "repeating"),
+        [
+            format!("pushed_workers{} 2", labels("cpu")),
+            format!("pushed_workers{} 4", labels("io")),
+        ]
+    );
+    let dropped: Vec<String> = gateway
+        .exposition()
+        .lines()
+        .filter(|l| l.starts_with("tallymark_duplicate_series_dropped_total{"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        dropped,
+        ["tallymark_duplicate_series_dropped_total{family=\"pushed_workers\",instance=\"\",job=\"repeating\"} 1"]
+    );
+}
+
 #[test]
 fn batch_job_example_pushes_its_duration_and_last_success() {
     let Some(gateway) = Pushgateway::start() else {

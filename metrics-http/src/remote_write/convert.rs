@@ -28,7 +28,20 @@ impl<'a> WriteRequestBuilder<'a> {
         }
     }
 
-    pub(crate) fn finish(self) -> WriteRequest {
+    /// The request, each identity once. The registry walk yields every identity once, but
+    /// an external label can make two of them alike: `x` and `x{job="batch"}` under an
+    /// external `job="batch"`. The first of them is kept, as it is by a scrape target's
+    /// `honor_labels`.
+    pub(crate) fn finish(mut self) -> WriteRequest {
+        let mut seen = std::collections::HashSet::new();
+        self.request.timeseries.retain(|series| {
+            let identity: Vec<(String, String)> = series
+                .labels
+                .iter()
+                .map(|l| (l.name.clone(), l.value.clone()))
+                .collect();
+            seen.insert(identity)
+        });
         self.request
     }
 }
@@ -77,6 +90,8 @@ impl FamilySeries<'_, '_> {
                 pairs.push((name.clone(), value.clone()));
             }
         }
+        // An empty value is no label, to Prometheus and so to its receivers.
+        pairs.retain(|(_, value)| !value.is_empty());
         pairs.push(("__name__".to_owned(), format!("{}{suffix}", self.name)));
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.builder.request.timeseries.push(TimeSeries {
@@ -146,7 +161,7 @@ impl SampleSink for FamilySeries<'_, '_> {
 mod tests {
     use std::sync::Arc;
 
-    use tallymark_core::{CounterFamily, Descriptor, Histogram, Registry};
+    use tallymark_core::{Collection, Collector, CounterFamily, Descriptor, Histogram, Registry};
 
     use super::*;
 
@@ -209,6 +224,39 @@ mod tests {
                 ("latency_seconds", MetricType::Histogram as i32),
                 ("requests_total", MetricType::Counter as i32),
                 ("tallymark_label_overflow_total", MetricType::Counter as i32),
+            ]
+        );
+    }
+
+    /// A collector whose series are alike once the external labels are added, or once an
+    /// empty value is left out, or outright.
+    struct Alike;
+
+    impl Collector for Alike {
+        fn collect(&self, out: &mut Collection) {
+            out.gauge("queue_depth", "Jobs waiting.")
+                .sample(&[], 1.0)
+                .sample(&[("job", "batch")], 2.0)
+                .sample(&[("shard", "")], 3.0)
+                .sample(&[("shard", "a")], 4.0)
+                .sample(&[("shard", "a")], 5.0);
+        }
+    }
+
+    #[test]
+    fn each_identity_is_sent_once() {
+        let registry = Registry::new();
+        registry.register_collector(Alike);
+        let external = [("job".to_owned(), "batch".to_owned())];
+        let mut builder = WriteRequestBuilder::new(&external, 1_700_000_000_000);
+        registry.encode_into(&mut builder, &[]);
+        let got: Vec<String> = builder.finish().timeseries.iter().map(labels).collect();
+        assert_eq!(
+            got,
+            [
+                "__name__=queue_depth,job=batch 1",
+                "__name__=queue_depth,job=batch,shard=a 4",
+                "__name__=tallymark_duplicate_series_dropped_total,family=queue_depth,job=batch 2",
             ]
         );
     }
