@@ -77,7 +77,8 @@ pub fn metric(args: TokenStream, input: TokenStream) -> TokenStream {
 /// (`NotFound` → `not_found`, `GET` → `get`), or as `#[label("...")]` gives it.
 ///
 /// `LabelValue` requires `Clone + Eq + Hash + Send + Sync + 'static`; derive `Clone`,
-/// `PartialEq`, `Eq` and `Hash` beside it. A family whose label set is made only of such
+/// `PartialEq`, `Eq` and `Hash` beside it. A crate that re-exports tallymark writes
+/// `#[tallymark(crate = path::to::it)]` on the type, as `crate = path` on the attributes. A family whose label set is made only of such
 /// enums holds every combination from the start, with no hashing on lookup.
 ///
 /// ```
@@ -102,6 +103,7 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 
 /// Makes a struct with named fields the label set of a `Family`: each field is a label,
 /// named after the field or by `#[label("...")]`, whose type implements `LabelValue`.
+/// `#[tallymark(crate = path)]` on the struct names a re-export of tallymark.
 ///
 /// ```
 /// use tallymark::{metric, Counter, Family, LabelSet, LabelValue};
@@ -157,11 +159,14 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///
 /// It applies to fns and methods, sync or `async`, generic or not, to fns returning
 /// `impl Future`, to `#[async_trait]` methods whichever attribute comes first, and to an
-/// `impl` block, where it instruments every method as `Type::method`; there,
+/// `impl` block, where it instruments every method as `Type::method` (and as
+/// `<Type as Trait<Args>>::method` in the impl of a generic trait); there,
 /// `#[counted(skip)]` on a method leaves it out. On a method alone, the function label is
 /// the bare method name: an attribute sees only the item it is on, not its `impl`, so put
-/// it on the `impl` block to get `Type::method`. A default method of a trait is one
-/// function: the calls through every implementation add up in its series.
+/// it on the `impl` block to get `Type::method`, or name it with `function = ".."`. A
+/// default method of a trait is one function: the calls through every implementation add
+/// up in its series. Functions that resolve to one name in one module share its series,
+/// and `Registry::catalog_warnings()` names each of them.
 ///
 /// A target metric records every call alike, whatever its result; its label values are
 /// read as the call starts (for an `async fn`, at its first poll).
@@ -171,6 +176,7 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 /// | `FAMILY` | count into this declared counter instead of the default family |
 /// | `labels(name = value, ..)` | the target family's label values: a string literal, a value whose type implements `LabelValue` (read by reference at the call), or `unbounded(&str)` for any text |
 /// | `result = ".."` | `"auto"` (the default: `error` when the return type is spelled `Result<..>` and the call returned `Err`), `"result"` (the return type is a `Result` under another name, or implements `tallymark::instrument::Fallible`) or `"ok"` (every return is `ok`) |
+/// | `function = ".."` | the `function` label of the default family, instead of the fn's name |
 /// | `crate = path` | where `tallymark` is, when it is re-exported or renamed |
 /// | `skip` | on a method of an annotated `impl` block: leave this one out |
 ///
