@@ -118,3 +118,44 @@ fn a_span_outside_any_trace_attaches_nothing() {
         assert_eq!(tallymark::instrument::current_trace_id(), None);
     });
 }
+
+/// Two methods annotated alone, so both are `merged_step` of one module.
+mod merged {
+    use super::*;
+
+    pub struct Untraced;
+    pub struct Traced;
+
+    impl Untraced {
+        #[counted]
+        #[timed]
+        pub fn merged_step() {}
+    }
+
+    impl Traced {
+        #[counted]
+        #[timed]
+        pub fn merged_step() {}
+    }
+}
+
+#[test]
+fn a_merged_series_carries_the_newest_exemplar_of_its_sites() {
+    merged::Untraced::merged_step();
+    in_trace(merged::Traced::merged_step);
+    merged::Untraced::merged_step();
+    assert_eq!(
+        openmetrics_lines("function_calls_total{function=\"merged_step\""),
+        ["function_calls_total{function=\"merged_step\",module=\"instrument_tracing::merged\",result=\"ok\"} 3 # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 1"]
+    );
+    let buckets =
+        openmetrics_lines("function_calls_duration_seconds_bucket{function=\"merged_step\"");
+    let with_exemplar: Vec<&String> = buckets.iter().filter(|l| l.contains(" # ")).collect();
+    // Which bucket the traced call landed in depends on the clock; the one exemplar is its.
+    assert_eq!(with_exemplar.len(), 1, "{buckets:#?}");
+    assert!(with_exemplar[0].contains(" # {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} "));
+    assert_eq!(
+        openmetrics_lines("function_calls_duration_seconds_count{function=\"merged_step\""),
+        ["function_calls_duration_seconds_count{function=\"merged_step\",module=\"instrument_tracing::merged\",result=\"ok\"} 3"]
+    );
+}

@@ -6,7 +6,7 @@
 use crate::descriptor::{Descriptor, MetricKind};
 use crate::encoding::{write_label_pairs, HistogramView, SampleSink, SeriesMeta, Value};
 use crate::instrument::naming::{by_series, sites, HasCallee, Named};
-use crate::instrument::site::{TimedSite, TIMED_SLOTS};
+use crate::instrument::site::{CountedSite, TimedSite, TIMED_SLOTS};
 use crate::instrument::Outcome;
 use crate::metric::buckets::DEFAULT_BUCKETS;
 use crate::metric::{Exemplar, ExemplarSlot};
@@ -65,11 +65,6 @@ pub(crate) struct DurationsFamily;
 /// `function_calls_concurrent`.
 pub(crate) struct ConcurrentFamily;
 
-/// Whether any site of a merged series returns a `Result`.
-fn any_fallible<S: HasCallee>(group: &[Named<S>]) -> bool {
-    group.iter().any(|s| s.site.callee().fallible)
-}
-
 impl Metric for CallsFamily {
     fn descriptor(&self) -> &'static Descriptor {
         &CALLS
@@ -78,31 +73,23 @@ impl Metric for CallsFamily {
         MetricKind::Counter
     }
     fn encode_series(&self, sink: &mut dyn SampleSink) {
-        let mut buf = Vec::new();
-        for group in by_series(&sites().counted) {
-            let fallible = any_fallible(group);
-            for outcome in Outcome::ALL {
-                let count: u64 = group
-                    .iter()
-                    .fold(0, |n, s| n.saturating_add(s.site.count(outcome)));
-                if !shown(fallible, outcome, count > 0) {
-                    continue;
+        let count = |site: &CountedSite, outcome| site.count(outcome);
+        each_outcome_series(
+            &sites().counted,
+            count,
+            |group, outcome, count, labels| match group {
+                [one] => one
+                    .site
+                    .counter(outcome)
+                    .encode(SeriesMeta::labels(labels), sink),
+                _ => {
+                    let slots = group.iter().map(|s| s.site.counter(outcome).exemplar());
+                    let exemplar = sink.wants_exemplars().then(|| newest(slots)).flatten();
+                    let meta = SeriesMeta::labels(labels);
+                    sink.scalar(meta, Value::Unsigned(count), exemplar.as_ref());
                 }
-                let labels = label_text(&mut buf, &group[0], Some(outcome));
-                match group {
-                    [one] => one
-                        .site
-                        .counter(outcome)
-                        .encode(SeriesMeta::labels(labels), sink),
-                    _ => {
-                        let slots = group.iter().map(|s| s.site.counter(outcome).exemplar());
-                        let exemplar = sink.wants_exemplars().then(|| newest(slots)).flatten();
-                        let meta = SeriesMeta::labels(labels);
-                        sink.scalar(meta, Value::Unsigned(count), exemplar.as_ref());
-                    }
-                }
-            }
-        }
+            },
+        );
     }
 }
 
@@ -114,24 +101,38 @@ impl Metric for DurationsFamily {
         MetricKind::Histogram
     }
     fn encode_series(&self, sink: &mut dyn SampleSink) {
-        let mut buf = Vec::new();
-        for group in by_series(&sites().timed) {
-            let fallible = any_fallible(group);
-            for outcome in Outcome::ALL {
-                let count: u64 = group.iter().fold(0, |n, s| {
-                    n.saturating_add(s.site.durations(outcome).count())
-                });
-                if !shown(fallible, outcome, count > 0) {
-                    continue;
-                }
-                let labels = label_text(&mut buf, &group[0], Some(outcome));
-                match group {
-                    [one] => one
-                        .site
-                        .durations(outcome)
-                        .encode(SeriesMeta::labels(labels), sink),
-                    _ => encode_merged_durations(group, outcome, SeriesMeta::labels(labels), sink),
-                }
+        let count = |site: &TimedSite, outcome| site.durations(outcome).count();
+        each_outcome_series(&sites().timed, count, |group, outcome, _, labels| {
+            let meta = SeriesMeta::labels(labels);
+            match group {
+                [one] => one.site.durations(outcome).encode(meta, sink),
+                _ => encode_merged_durations(group, outcome, meta, sink),
+            }
+        });
+    }
+}
+
+/// Calls `each` with every exported series of a family labelled by outcome: the sites that
+/// write it, the outcome, their calls added up, and the label text.
+fn each_outcome_series<S: HasCallee>(
+    sites: &[Named<S>],
+    count: impl Fn(&S, Outcome) -> u64,
+    mut each: impl FnMut(&[Named<S>], Outcome, u64, &str),
+) {
+    let mut buf = Vec::new();
+    for group in by_series(sites) {
+        let fallible = group.iter().any(|s| s.site.callee().fallible);
+        for outcome in Outcome::ALL {
+            let calls = group
+                .iter()
+                .fold(0u64, |n, s| n.saturating_add(count(s.site, outcome)));
+            if shown(fallible, outcome, calls > 0) {
+                each(
+                    group,
+                    outcome,
+                    calls,
+                    label_text(&mut buf, &group[0], Some(outcome)),
+                );
             }
         }
     }
