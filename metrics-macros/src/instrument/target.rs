@@ -208,17 +208,42 @@ pub fn method_name(imp: &syn::ItemImpl, method: &Ident) -> FunctionName {
 /// Tokens as text with only the spaces that separate two words: `From<&'a str>`, not
 /// `From < & 'a str >`.
 fn compact(tokens: impl ToTokens) -> String {
-    let text = tokens.to_token_stream().to_string();
-    let chars: Vec<char> = text.chars().collect();
-    let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
-    chars
-        .iter()
-        .enumerate()
-        .filter(|&(i, c)| {
-            *c != ' ' || (word(chars.get(i.wrapping_sub(1))) && word(chars.get(i + 1)))
-        })
-        .map(|(_, c)| c)
-        .collect()
+    let mut out = String::new();
+    write_compact(tokens.to_token_stream(), &mut out);
+    out
+}
+
+fn write_compact(tokens: TokenStream, out: &mut String) {
+    // Whether the last token written was a word (an identifier or a literal), which a
+    // following word must stay apart from.
+    let mut after_word = false;
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                    proc_macro2::Delimiter::Bracket => ("[", "]"),
+                    proc_macro2::Delimiter::Brace => ("{", "}"),
+                    proc_macro2::Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                write_compact(group.stream(), out);
+                out.push_str(close);
+                after_word = false;
+            }
+            TokenTree::Punct(punct) => {
+                out.push(punct.as_char());
+                after_word = false;
+            }
+            word => {
+                if after_word {
+                    out.push(' ');
+                }
+                out.push_str(&word.to_string());
+                after_word = true;
+            }
+        }
+    }
 }
 
 fn type_name(ty: &syn::Type) -> String {

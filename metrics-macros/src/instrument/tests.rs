@@ -280,6 +280,14 @@ fn impls_of_a_generic_trait_name_the_trait_with_its_arguments_as_written() {
     );
     assert_eq!(
         method_labels(quote! {
+            impl Tagged<' ', [u8; 2]> for Frame {
+                fn tag(&self) {}
+            }
+        }),
+        ["<Frame as Tagged<' ',[u8;2]>>::tag"]
+    );
+    assert_eq!(
+        method_labels(quote! {
             impl fmt::Display for Frame<'_> {
                 fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { Ok(()) }
             }
