@@ -165,8 +165,10 @@ impl OpenMetricsSamples<'_> {
     }
 
     /// `_count` and `_sum`. OpenMetrics treats `_sum` as a counter, which may not be
-    /// negative or NaN, and allows a histogram's `_count` only beside its `_sum`; a
-    /// histogram that broke that rule leaves both out.
+    /// negative or NaN, and prometheus_client's parser reads a histogram's `_count` only
+    /// beside its `_sum`; so while a histogram's sum is negative (or NaN, from `+Inf` and
+    /// `-Inf` observed together) both are left out, and a summary keeps its `_count`. NaN
+    /// observations add nothing to sums, so they never hide either.
     fn count_and_sum(&mut self, labels: &str, count: u64, sum: f64, histogram: bool) {
         let sum_allowed = sum >= 0.0;
         if histogram && !sum_allowed {
@@ -230,7 +232,13 @@ impl SampleSink for OpenMetricsSamples<'_> {
 
     fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot) {
         let mut extra = Vec::with_capacity(24);
-        for &(q, value) in &snapshot.quantiles {
+        // OpenMetrics reads quantile values as counter-like: a negative one, from negative
+        // observations, is left out; the other quantiles, `_count` and `_sum` stay.
+        for &(q, value) in snapshot
+            .quantiles
+            .iter()
+            .filter(|(_, v)| v.is_nan() || *v >= 0.0)
+        {
             extra.clear();
             extra.extend_from_slice(b"quantile=\"");
             write_openmetrics_f64(&mut extra, q);

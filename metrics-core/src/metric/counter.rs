@@ -47,13 +47,18 @@ impl Counter {
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.whole.fetch_add(1, Relaxed);
+        self.inc_by(1);
     }
 
-    /// Adds a whole number.
+    /// Adds a whole number. The total stops at `u64::MAX` rather than wrap to a small
+    /// number, which every `rate()` would read as a reset.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        self.whole.fetch_add(n, Relaxed);
+        let before = self.whole.fetch_add(n, Relaxed);
+        if before.checked_add(n).is_none() {
+            // Wrapped: what it wrapped to, and anything added since, is past the maximum.
+            self.whole.store(u64::MAX, Relaxed);
+        }
     }
 
     /// Adds a fractional amount. Negative and NaN amounts are ignored, because a counter

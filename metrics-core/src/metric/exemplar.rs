@@ -16,7 +16,8 @@ pub const MAX_EXEMPLAR_RUNES: usize = 128;
 /// `tallymark_exemplars_dropped_total` once it is non-zero.
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 
-/// How many exemplars were refused (too long, or a bad label name) and so never written.
+/// How many exemplars were refused (too long, or a bad or repeated label name) and so
+/// never written.
 ///
 /// ```
 /// let before = tallymark_core::metric::exemplars_dropped();
@@ -36,7 +37,7 @@ pub enum ExemplarError {
         /// How many code points they hold.
         runes: usize,
     },
-    /// A label name breaks the exposition grammar.
+    /// A label name breaks the exposition grammar, or is given twice.
     InvalidName(NameError),
 }
 
@@ -81,8 +82,14 @@ impl Exemplar {
         if runes > MAX_EXEMPLAR_RUNES {
             return Err(ExemplarError::TooLong { runes });
         }
-        for (name, _) in labels {
+        for (i, (name, _)) in labels.iter().enumerate() {
             check_label_name(name).map_err(ExemplarError::InvalidName)?;
+            if labels[..i].iter().any(|(earlier, _)| earlier == name) {
+                return Err(ExemplarError::InvalidName(NameError {
+                    name: (*name).to_owned(),
+                    reason: "a label name appears twice in one exemplar",
+                }));
+            }
         }
         let mut text = Vec::new();
         write_label_pairs(&mut text, labels.iter().copied());

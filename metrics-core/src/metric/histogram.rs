@@ -145,7 +145,8 @@ impl Histogram<BoxedCounts> {
 }
 
 impl<C: BucketCounts> Histogram<C> {
-    /// Records one observation. NaN lands in `+Inf`, as in client_golang.
+    /// Records one observation. NaN lands in `+Inf`, as in client_golang, and adds nothing
+    /// to `_sum`.
     #[inline]
     pub fn observe(&self, v: f64) {
         self.record(v);
@@ -155,9 +156,10 @@ impl<C: BucketCounts> Histogram<C> {
     #[inline(always)]
     fn record(&self, v: f64) -> usize {
         let slot = bucket_of(self.bounds, v);
-        // There is always a slot per bound plus `+Inf`; `get` spares the panic path.
+        // There is always a slot per bound plus `+Inf`; `get` spares the panic path. NaN is
+        // counted but adds nothing to `_sum`, which it would make NaN for good.
         if let Some(cell) = self.counts.slots().get(slot) {
-            cell.observe(v);
+            cell.observe(if v.is_nan() { 0.0 } else { v });
         }
         slot
     }

@@ -108,7 +108,10 @@ impl NativeHistogram {
         } else {
             self.zero.fetch_add(1, Relaxed);
         }
-        add_f64(&self.sum, v);
+        // As in a classic histogram, NaN is counted but leaves `_sum` a number.
+        if !v.is_nan() {
+            add_f64(&self.sum, v);
+        }
     }
 
     /// Records a duration in seconds.

@@ -144,19 +144,20 @@ impl Summary {
         self
     }
 
-    /// Records one observation. NaN counts toward `_count` and makes `_sum` NaN, but
-    /// stays out of the quantiles.
+    /// Records one observation. Every value counts toward `_count` and `_sum` (so NaN makes
+    /// `_sum` NaN, which OpenMetrics then leaves out), but only finite values go into the
+    /// quantiles: the sketch has no bucket for an infinity or NaN.
     pub fn observe(&self, v: f64) {
         let period = self.period_now();
         let mut window = self.lock();
         self.age(&mut window, period);
         let newest = (window.period % u64::from(self.age_buckets)) as usize;
-        if !v.is_nan() {
+        if v.is_finite() {
             if let Some(sketch) = window.sketches.get_mut(newest) {
                 sketch.add(v);
             }
         }
-        window.count += 1;
+        window.count = window.count.saturating_add(1);
         window.sum += v;
     }
 

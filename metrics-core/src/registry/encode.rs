@@ -1,26 +1,28 @@
 //! One walk over a registry that drives any exposition format: the registered families,
-//! then the collectors' families, then the self-metrics.
+//! then the collectors' families, then the self-metrics (`self_metrics`).
 
-use std::io::Write as _;
+use std::cell::Cell;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 
 use crate::descriptor::MetricKind;
 use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
 use crate::encoding::protobuf::ProtobufEncoder;
 use crate::encoding::text::TextEncoder;
-use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format, SampleSink, Value};
-use crate::metric::exemplars_dropped;
-use crate::names::{check_label_name, check_metric_name, NameError};
+use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format};
+use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
-use crate::registry::{clashes, sample_names, CollectedFamily, Collection, Held, Registry};
+use crate::registry::rules::check_family;
+use crate::registry::{clashes, sample_names, CollectedFamily, Collection, Collector, Registry};
 
 /// Which families a scrape asked for.
-struct Selection<'a>(&'a [&'a str]);
+pub(crate) struct Selection<'a>(&'a [&'a str]);
 
 impl Selection<'_> {
     /// A family is selected when no names were given, or one of them is its name or one
     /// of its sample names (`x_bucket` selects the histogram `x`).
-    fn includes(&self, name: &str, kind: MetricKind) -> bool {
+    pub(crate) fn includes(&self, name: &str, kind: MetricKind) -> bool {
         self.0.is_empty()
             || sample_names(name, kind)
                 .iter()
@@ -106,39 +108,67 @@ impl Registry {
             };
             encoder.family(&header, &mut |sink| metric.encode_series(sink));
         }
-        self.encode_collected(encoder, selection, &families);
-        encode_overflow_counts(encoder, selection, &families);
-        self.encode_duplicate_drops(encoder, selection);
-        if self.process_metrics {
-            encode_exemplar_drops(encoder, selection);
+        // Collectors run with no lock of ours held, so one may register a family or a
+        // collector; what it adds shows from the next scrape.
+        let registered: Vec<(&'static str, MetricKind)> = match self.has_collectors() {
+            true => families
+                .iter()
+                .map(|h| (h.get().descriptor().name(), h.get().kind()))
+                .collect(),
+            false => Vec::new(),
+        };
+        drop(families);
+        if let Some(collection) = self.collect() {
+            self.encode_collected(encoder, selection, registered, collection);
         }
+        let families = self.families.read().unwrap_or_else(|e| e.into_inner());
+        self.encode_self_metrics(encoder, selection, &families);
         encoder.finish();
+    }
+
+    fn has_collectors(&self) -> bool {
+        !self
+            .collectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    /// Every collector's families for this scrape, or `None` when there are no collectors
+    /// or this walk was started by a collector: running them again would recurse without
+    /// end, so a nested walk skips them and counts that it did.
+    fn collect(&self) -> Option<Collection> {
+        let collectors: Vec<Arc<dyn Collector>> = {
+            let collectors = self.collectors.read().unwrap_or_else(|e| e.into_inner());
+            if collectors.is_empty() {
+                return None;
+            }
+            collectors.clone()
+        };
+        let Some(_collecting) = Collecting::enter() else {
+            self.nested_collections.fetch_add(1, Relaxed);
+            return None;
+        };
+        let mut collection = Collection::default();
+        for collector in &collectors {
+            collector.collect(&mut collection);
+        }
+        Some(collection)
     }
 
     fn encode_collected(
         &self,
         encoder: &mut dyn Encoder,
         selection: &Selection<'_>,
-        registered: &[Held],
+        registered: Vec<(&'static str, MetricKind)>,
+        collection: Collection,
     ) {
-        let collectors = self.collectors.read().unwrap_or_else(|e| e.into_inner());
-        // A registry without collectors scrapes without allocating.
-        if collectors.is_empty() {
-            return;
-        }
-        let mut collection = Collection::default();
-        for collector in collectors.iter() {
-            collector.collect(&mut collection);
-        }
         let families = unique_families(collection.families, &self.duplicates);
-        let mut taken: Vec<(&str, MetricKind)> = registered
-            .iter()
-            .map(|h| (h.get().descriptor().name(), h.get().kind()))
-            .collect();
+        let mut taken: Vec<(&str, MetricKind)> = registered;
         let mut labels = Vec::new();
         for family in &families {
-            if let Err(e) = check_collected(family) {
-                eprintln!("tallymark: collector family skipped: {e}");
+            if !is_valid(family) {
+                self.invalid_families.fetch_add(1, Relaxed);
                 continue;
             }
             // A name another family's samples already use: each of its series would repeat
@@ -175,104 +205,36 @@ impl Registry {
     }
 }
 
-impl Registry {
-    /// How many collected series each family lost for repeating an identity, once any did.
-    fn encode_duplicate_drops(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
-        let name = "tallymark_duplicate_series_dropped_total";
-        if !selection.includes(name, MetricKind::Counter) {
-            return;
-        }
-        let counts = self.duplicates.counts();
-        if counts.is_empty() {
-            return;
-        }
-        let header = FamilyHeader {
-            name,
-            help: "Series a collector yielded that were dropped because an earlier series had the same name and labels.",
-            unit: "",
-            kind: MetricKind::Counter,
-            created: None,
-        };
-        let mut labels = Vec::new();
-        encoder.family(&header, &mut |sink| {
-            for (family, count) in &counts {
-                labels.clear();
-                write_label_pairs(&mut labels, [("family", family.as_str())]);
-                sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(*count));
-            }
-        });
+/// Whether every series of a collected family can be written: a valid name for its type,
+/// and valid label names, none twice and none the type's own.
+fn is_valid(family: &CollectedFamily) -> bool {
+    fn labels(sample: &CollectedSample) -> impl Iterator<Item = &str> {
+        sample.labels.iter().map(|(n, _)| n.as_str())
     }
-}
-
-/// The self-metric behind cardinality budgets: how many lookups each budgeted family
-/// folded into its overflow series.
-fn encode_overflow_counts(encoder: &mut dyn Encoder, selection: &Selection<'_>, families: &[Held]) {
-    let budgeted = || {
-        families
+    match family.samples.as_slice() {
+        [] => check_family(&family.name, family.kind, []).is_ok(),
+        samples => samples
             .iter()
-            .filter_map(|h| Some((h.get().descriptor().name(), h.get().overflowed()?)))
-    };
-    let name = "tallymark_label_overflow_total";
-    if budgeted().next().is_none() || !selection.includes(name, MetricKind::Counter) {
-        return;
+            .all(|sample| check_family(&family.name, family.kind, labels(sample)).is_ok()),
     }
-    let header = FamilyHeader {
-        name,
-        help: "Label sets folded into a family's overflow series because its cardinality budget was spent.",
-        unit: "",
-        kind: MetricKind::Counter,
-        created: None,
-    };
-    encoder.family(&header, &mut |sink| {
-        // A registered name needs no escaping, so its label text is built in place; a
-        // scrape of a steady registry allocates nothing.
-        let mut text = [0u8; 256];
-        for (family, count) in budgeted() {
-            let mut rest = &mut text[..];
-            let fits = rest
-                .write_all(b"family=\"")
-                .and_then(|()| rest.write_all(family.as_bytes()))
-                .and_then(|()| rest.write_all(b"\""))
-                .is_ok();
-            let written = 256 - rest.len();
-            match text.get(..written).map(std::str::from_utf8) {
-                Some(Ok(labels)) if fits => sink.sample(labels, Value::Unsigned(count)),
-                _ => {
-                    let mut labels = Vec::new();
-                    write_label_pairs(&mut labels, [("family", family)]);
-                    sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(count));
-                }
-            }
-        }
-    });
 }
 
-/// How many exemplars the process refused, once it has refused any: a family that appears
-/// only when something went wrong keeps every other exposition exactly as declared.
-fn encode_exemplar_drops(encoder: &mut dyn Encoder, selection: &Selection<'_>) {
-    let dropped = exemplars_dropped();
-    let name = "tallymark_exemplars_dropped_total";
-    if dropped == 0 || !selection.includes(name, MetricKind::Counter) {
-        return;
-    }
-    let header = FamilyHeader {
-        name,
-        help: "Exemplars refused, and so never exposed, because their labels were over 128 code points or had an invalid name.",
-        unit: "",
-        kind: MetricKind::Counter,
-        created: None,
-    };
-    encoder.family(&header, &mut |sink: &mut dyn SampleSink| {
-        sink.sample("", Value::Unsigned(dropped));
-    });
+thread_local! {
+    /// Whether this thread is inside a collector's `collect`.
+    static COLLECTING: Cell<bool> = const { Cell::new(false) };
 }
 
-fn check_collected(family: &CollectedFamily) -> Result<(), NameError> {
-    check_metric_name(&family.name)?;
-    for sample in &family.samples {
-        for (name, _) in &sample.labels {
-            check_label_name(name)?;
-        }
+/// Marks this thread as collecting until dropped, even by a collector's panic.
+struct Collecting;
+
+impl Collecting {
+    fn enter() -> Option<Collecting> {
+        COLLECTING.with(|c| (!c.replace(true)).then_some(Collecting))
     }
-    Ok(())
+}
+
+impl Drop for Collecting {
+    fn drop(&mut self) {
+        COLLECTING.with(|c| c.set(false));
+    }
 }

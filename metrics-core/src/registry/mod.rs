@@ -6,9 +6,12 @@ mod collector;
 mod encode;
 mod identity;
 mod metric;
+mod rules;
+mod self_metrics;
 mod warning;
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use catalog::{global, Registration};
@@ -16,10 +19,10 @@ pub use collector::{CollectedFamily, Collection, Collector};
 pub use metric::Metric;
 pub use warning::{CatalogWarning, SourceLocation};
 
-use crate::descriptor::MetricKind;
-use crate::encoding::openmetrics::family_name;
 use crate::metric::clock::unix_seconds;
-use crate::names::{check_label_name, check_metric_name, NameError};
+use crate::names::NameError;
+use rules::{check_family, clashes};
+pub(crate) use rules::{sample_names, SelfMetric};
 
 /// Why a family was not registered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,21 +36,17 @@ pub enum RegistryError {
         /// The module of the one refused.
         second: String,
     },
-    /// A metric or label name breaks the exposition grammar.
+    /// A metric or label name breaks the exposition grammar, or a label name is one the
+    /// family cannot have (twice, `le` on a histogram, `quantile` on a summary).
     InvalidName(NameError),
-}
-
-/// Why a family's name does not suit its type, beyond the general grammar.
-fn kind_name_problem(name: &str, kind: MetricKind) -> Option<&'static str> {
-    match kind {
-        MetricKind::Info if !name.ends_with("_info") => {
-            Some("an info metric's name ends in `_info`")
-        }
-        // A stateset's samples are labelled with its own name.
-        MetricKind::StateSet => crate::names::label_name_problem(name)
-            .map(|_| "a state set's name must also be a valid label name"),
-        _ => None,
-    }
+    /// The name, or one of the names its samples take, is one of tallymark's own
+    /// self-metrics.
+    Reserved {
+        /// The name refused.
+        name: String,
+        /// The self-metric it would collide with.
+        self_metric: &'static str,
+    },
 }
 
 impl fmt::Display for RegistryError {
@@ -62,6 +61,10 @@ impl fmt::Display for RegistryError {
                 "metric `{name}` is declared twice: in `{first}` and in `{second}`"
             ),
             RegistryError::InvalidName(e) => e.fmt(f),
+            RegistryError::Reserved { name, self_metric } => write!(
+                f,
+                "metric `{name}` would collide with tallymark's self-metric `{self_metric}`"
+            ),
         }
     }
 }
@@ -77,7 +80,7 @@ impl From<NameError> for RegistryError {
 /// A family held by a registry: a `static` or one shared at run time, and when it was
 /// registered, which is the `_created` time of its unlabelled series.
 #[derive(Clone)]
-struct Held {
+pub(crate) struct Held {
     metric: HeldMetric,
     registered: f64,
 }
@@ -124,6 +127,10 @@ pub struct Registry {
     process_metrics: bool,
     /// Collected series dropped for repeating an identity.
     duplicates: identity::DroppedSeries,
+    /// Collected families dropped for breaking the exposition rules.
+    invalid_families: AtomicU64,
+    /// Walks started inside a collector, whose collectors were skipped.
+    nested_collections: AtomicU64,
 }
 
 impl fmt::Debug for Registry {
@@ -133,29 +140,6 @@ impl fmt::Debug for Registry {
             .field("families", &families.len())
             .finish_non_exhaustive()
     }
-}
-
-/// The sample names a family writes in any format, and its OpenMetrics family name, none
-/// of which may be another family's.
-fn sample_names(name: &str, kind: MetricKind) -> Vec<String> {
-    let family = family_name(name, kind);
-    let suffixes: &[&str] = match kind {
-        MetricKind::Histogram => &["", "_bucket", "_sum", "_count", "_created"],
-        MetricKind::Summary => &["", "_sum", "_count", "_created"],
-        MetricKind::Counter => &["", "_total", "_created"],
-        MetricKind::Info => &["", "_info"],
-        MetricKind::Gauge | MetricKind::StateSet => &[""],
-    };
-    let mut names: Vec<String> = suffixes.iter().map(|s| format!("{family}{s}")).collect();
-    if !names.iter().any(|n| n == name) {
-        names.push(name.to_owned());
-    }
-    names
-}
-
-fn clashes(a: (&str, MetricKind), b: (&str, MetricKind)) -> bool {
-    let theirs = sample_names(b.0, b.1);
-    sample_names(a.0, a.1).iter().any(|n| theirs.contains(n))
 }
 
 impl Registry {
@@ -189,16 +173,7 @@ impl Registry {
         };
         let desc = held.get().descriptor();
         let kind = held.get().kind();
-        check_metric_name(desc.name())?;
-        if let Some(reason) = kind_name_problem(desc.name(), kind) {
-            return Err(RegistryError::InvalidName(NameError {
-                name: desc.name().to_owned(),
-                reason,
-            }));
-        }
-        for label in desc.label_names() {
-            check_label_name(label)?;
-        }
+        check_family(desc.name(), kind, desc.label_names().iter().copied())?;
         let mut families = self.families.write().unwrap_or_else(|e| e.into_inner());
         let existing = families.iter().map(Held::get).find(|other| {
             clashes(

@@ -1,0 +1,120 @@
+//! tallymark's own counters, written after a registry's families: each appears once there
+//! is something to count, so a registry where nothing went wrong shows exactly what was put
+//! in it.
+
+use std::io::Write as _;
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::descriptor::MetricKind;
+use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, SampleSink, Value};
+use crate::metric::exemplars_dropped;
+use crate::registry::encode::Selection;
+use crate::registry::{Held, Registry, SelfMetric};
+
+impl Registry {
+    pub(crate) fn encode_self_metrics(
+        &self,
+        encoder: &mut dyn Encoder,
+        selection: &Selection<'_>,
+        families: &[Held],
+    ) {
+        encode_overflow_counts(encoder, selection, families);
+        let duplicates = self.duplicates.counts();
+        if !duplicates.is_empty() {
+            let mut labels = Vec::new();
+            family(
+                encoder,
+                selection,
+                SelfMetric::DuplicateSeriesDropped,
+                |sink| {
+                    for (family, count) in &duplicates {
+                        labels.clear();
+                        write_label_pairs(&mut labels, [("family", family.as_str())]);
+                        sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(*count));
+                    }
+                },
+            );
+        }
+        let unlabelled = [
+            (
+                SelfMetric::InvalidFamiliesDropped,
+                self.invalid_families.load(Relaxed),
+            ),
+            (
+                SelfMetric::NestedCollectionsSkipped,
+                self.nested_collections.load(Relaxed),
+            ),
+            (
+                SelfMetric::ExemplarsDropped,
+                // Process-wide, so shown by the global registry alone.
+                if self.process_metrics {
+                    exemplars_dropped()
+                } else {
+                    0
+                },
+            ),
+        ];
+        for (metric, count) in unlabelled {
+            if count > 0 {
+                family(encoder, selection, metric, |sink| {
+                    sink.sample("", Value::Unsigned(count));
+                });
+            }
+        }
+    }
+}
+
+/// Writes one self-metric family, when the scrape selects it.
+fn family(
+    encoder: &mut dyn Encoder,
+    selection: &Selection<'_>,
+    metric: SelfMetric,
+    mut series: impl FnMut(&mut dyn SampleSink),
+) {
+    if !selection.includes(metric.name(), MetricKind::Counter) {
+        return;
+    }
+    let header = FamilyHeader {
+        name: metric.name(),
+        help: metric.help(),
+        unit: "",
+        kind: MetricKind::Counter,
+        created: None,
+    };
+    encoder.family(&header, &mut series);
+}
+
+/// The self-metric behind cardinality budgets: how many lookups each budgeted family
+/// folded into its overflow series.
+fn encode_overflow_counts(encoder: &mut dyn Encoder, selection: &Selection<'_>, families: &[Held]) {
+    let budgeted = || {
+        families
+            .iter()
+            .filter_map(|h| Some((h.get().descriptor().name(), h.get().overflowed()?)))
+    };
+    if budgeted().next().is_none() {
+        return;
+    }
+    family(encoder, selection, SelfMetric::LabelOverflow, |sink| {
+        // A registered name needs no escaping, so its label text is built in place; a
+        // scrape of a steady registry allocates nothing.
+        let mut text = [0u8; 256];
+        for (family, count) in budgeted() {
+            let mut rest = &mut text[..];
+            let fits = rest
+                .write_all(b"family=\"")
+                .and_then(|()| rest.write_all(family.as_bytes()))
+                .and_then(|()| rest.write_all(b"\""))
+                .is_ok();
+            let written = 256 - rest.len();
+            match text.get(..written).map(std::str::from_utf8) {
+                Some(Ok(labels)) if fits => sink.sample(labels, Value::Unsigned(count)),
+                _ => {
+                    let mut labels = Vec::new();
+                    write_label_pairs(&mut labels, [("family", family)]);
+                    sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(count));
+                }
+            }
+        }
+    });
+}
