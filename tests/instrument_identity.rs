@@ -388,3 +388,15 @@ fn methods_of_blocks_that_would_share_a_name_take_their_qualified_names() {
         .any(|w| matches!(w, CatalogWarning::MergedCallSites { module: m, .. } if *m == module));
     assert!(!merged);
 }
+
+#[counted(function = "say \"hi\" \\ Ünïcode ✓")]
+fn quoted_name() {}
+
+#[test]
+fn a_given_function_name_is_escaped_like_any_label_value() {
+    quoted_name();
+    assert_eq!(
+        calls("say \\\"hi\\\" \\\\ Ünïcode ✓", "instrument_identity"),
+        "function_calls_total{function=\"say \\\"hi\\\" \\\\ Ünïcode ✓\",module=\"instrument_identity\",result=\"ok\"} 1\n"
+    );
+}
