@@ -85,6 +85,156 @@ fn push_push_add_and_delete_manage_one_group() {
     assert_eq!(pushed(&gateway, "client_test"), Vec::<String>::new());
 }
 
+/// The three calls, made one way or another: blocking or async, inside a runtime or not.
+trait Calls {
+    fn push(&self, group: &push::Pushgateway, registry: &Registry) -> Result<(), push::PushError>;
+    fn push_add(
+        &self,
+        group: &push::Pushgateway,
+        registry: &Registry,
+    ) -> Result<(), push::PushError>;
+    fn delete(&self, group: &push::Pushgateway) -> Result<(), push::PushError>;
+}
+
+/// The blocking calls, made from a task of a runtime's `block_on`, as in a
+/// `#[tokio::main]` batch job.
+struct BlockingInside(tokio::runtime::Runtime);
+
+impl Calls for BlockingInside {
+    fn push(&self, group: &push::Pushgateway, registry: &Registry) -> Result<(), push::PushError> {
+        self.0.block_on(async { group.push(registry) })
+    }
+    fn push_add(
+        &self,
+        group: &push::Pushgateway,
+        registry: &Registry,
+    ) -> Result<(), push::PushError> {
+        self.0.block_on(async { group.push_add(registry) })
+    }
+    fn delete(&self, group: &push::Pushgateway) -> Result<(), push::PushError> {
+        self.0.block_on(async { group.delete() })
+    }
+}
+
+/// The async calls, awaited in a spawned task, which needs their futures `Send` and
+/// `'static`.
+struct Async(tokio::runtime::Runtime);
+
+impl Async {
+    fn spawned(
+        &self,
+        call: impl std::future::Future<Output = Result<(), push::PushError>> + Send + 'static,
+    ) -> Result<(), push::PushError> {
+        self.0
+            .block_on(async { tokio::spawn(call).await })
+            .expect("the task runs to the end")
+    }
+}
+
+impl Calls for Async {
+    fn push(&self, group: &push::Pushgateway, registry: &Registry) -> Result<(), push::PushError> {
+        self.spawned(group.push_async(registry))
+    }
+    fn push_add(
+        &self,
+        group: &push::Pushgateway,
+        registry: &Registry,
+    ) -> Result<(), push::PushError> {
+        self.spawned(group.push_add_async(registry))
+    }
+    fn delete(&self, group: &push::Pushgateway) -> Result<(), push::PushError> {
+        self.spawned(group.delete_async())
+    }
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current_thread runtime")
+}
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a multi_thread runtime")
+}
+
+/// PUT, POST, PUT, DELETE through `calls`, each leaving exactly what it should.
+fn assert_calls_manage_a_group(calls: &impl Calls, job: &str) {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let group = push::Pushgateway::new(&format!("http://{}", gateway.addr), job)
+        .expect("a gateway URL")
+        .grouping("instance", "box-1");
+    let labels = format!("{{instance=\"box-1\",job=\"{job}\"}}");
+    calls.push(&group, &registry(3, Some(2.0))).expect("push");
+    assert_eq!(
+        pushed(&gateway, job),
+        [
+            format!("pushed_batches{labels} 2"),
+            format!("pushed_records{labels} 3"),
+        ]
+    );
+    calls
+        .push_add(&group, &registry(5, None))
+        .expect("push_add");
+    assert_eq!(
+        pushed(&gateway, job),
+        [
+            format!("pushed_batches{labels} 2"),
+            format!("pushed_records{labels} 5"),
+        ]
+    );
+    calls.push(&group, &registry(7, None)).expect("push");
+    assert_eq!(pushed(&gateway, job), [format!("pushed_records{labels} 7")]);
+    calls.delete(&group).expect("delete");
+    assert_eq!(pushed(&gateway, job), Vec::<String>::new());
+}
+
+#[test]
+fn blocking_calls_work_inside_a_current_thread_runtime() {
+    assert_calls_manage_a_group(&BlockingInside(current_thread()), "inside_current_thread");
+}
+
+#[test]
+fn blocking_calls_work_inside_a_multi_thread_runtime() {
+    assert_calls_manage_a_group(&BlockingInside(multi_thread()), "inside_multi_thread");
+}
+
+#[test]
+fn async_calls_work_on_a_current_thread_runtime() {
+    assert_calls_manage_a_group(&Async(current_thread()), "async_current_thread");
+}
+
+#[test]
+fn async_calls_work_on_a_multi_thread_runtime() {
+    assert_calls_manage_a_group(&Async(multi_thread()), "async_multi_thread");
+}
+
+#[test]
+fn a_failed_call_inside_a_runtime_is_an_error_not_a_panic() {
+    // A port that was free a moment ago: nothing listens there.
+    let url = format!("http://127.0.0.1:{}", support::free_port());
+    let group = push::Pushgateway::new(&url, "nobody").expect("a gateway URL");
+    for runtime in [current_thread(), multi_thread()] {
+        let blocking = runtime.block_on(async { group.delete() });
+        let awaited = runtime.block_on(group.delete_async());
+        for err in [blocking, awaited] {
+            let err = err.expect_err("nothing listens");
+            assert!(matches!(err, push::PushError::Connection { .. }), "{err:?}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("cannot reach {url}/metrics/job/nobody: ")),
+                "{err}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_refused_push_is_an_error_with_the_gateways_reason() {
     let Some(gateway) = Pushgateway::start() else {

@@ -177,3 +177,90 @@ fn actix_metrics_resource_requires_a_bearer_token() {
         "Bearer realm=\"metrics\"",
     );
 }
+
+/// Sends `head` as written and reads until the server closes: the status line and body.
+fn send_raw(addr: SocketAddr, head: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).expect("connect");
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("a read timeout");
+    conn.write_all(head.as_bytes()).expect("send");
+    let mut raw = String::new();
+    conn.read_to_string(&mut raw).expect("a text answer");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a whole response head");
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    (status, body.to_owned())
+}
+
+/// `/metrics` at `addr` answers 400 to HTTP/1.1 without `Host`, with two, or with one
+/// that is not a `host[:port]`, and the exposition to HTTP/1.0 without one.
+/// `framework_checks_presence`: the framework itself refuses a missing or repeated
+/// `Host` (actix-http does, with an empty 400) before our handler sees the request.
+fn assert_host_is_required_from_http_1_1(addr: SocketAddr, framework_checks_presence: bool) {
+    let ours = |message: &'static str| {
+        if framework_checks_presence {
+            ""
+        } else {
+            message
+        }
+    };
+    let (status, body) = send_raw(addr, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert_eq!(
+        body,
+        ours("bad request: an HTTP/1.1 request needs a Host header\n")
+    );
+    let (status, body) = send_raw(
+        addr,
+        "GET /metrics HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert_eq!(body, ours("bad request: more than one Host header\n"));
+    let (status, body) = send_raw(
+        addr,
+        "GET /metrics HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert_eq!(
+        body,
+        "bad request: the Host header is not a valid host[:port]\n"
+    );
+    let (status, body) = send_raw(addr, "GET /metrics HTTP/1.0\r\n\r\n");
+    assert!(status.ends_with(" 200 OK"), "{status}");
+    assert!(body.contains("jobs_total 0\n"), "{body}");
+}
+
+#[test]
+fn axum_metrics_router_answers_400_to_http_1_1_without_host() {
+    let endpoint = MetricsEndpoint::new(registry_with_a_counter());
+    let app: axum::Router = tallymark_http::axum::metrics_router(endpoint);
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("local address");
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    assert_host_is_required_from_http_1_1(addr, false);
+}
+
+#[test]
+fn actix_metrics_resource_answers_400_to_http_1_1_without_host() {
+    let endpoint = MetricsEndpoint::new(registry_with_a_counter());
+    let (bound, addr) = std::sync::mpsc::channel();
+    // As above: built on the thread that runs it, which lives until the process exits.
+    std::thread::spawn(move || {
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new().service(tallymark_http::actix::metrics_resource(endpoint.clone()))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .expect("bind");
+        bound.send(server.addrs()[0]).expect("report the address");
+        actix_web::rt::System::new().block_on(async { server.run().await })
+    });
+    let addr = addr.recv().expect("the server's address");
+    support::wait_until("actix to answer", || {
+        http(addr, "GET", "/metrics", None, b"").is_ok()
+    });
+    assert_host_is_required_from_http_1_1(addr, true);
+}

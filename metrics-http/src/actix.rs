@@ -27,10 +27,10 @@ use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, Version};
 use actix_web::{web, Error, HttpRequest, HttpResponse, Resource};
 
-use crate::endpoint::{Answer, MetricsEndpoint, ScrapeRequest};
+use crate::endpoint::{Answer, Host, MetricsEndpoint, ScrapeRequest};
 use crate::http_metrics::{HttpMetrics, UNMATCHED_ROUTE};
 
 /// A resource at `/metrics` answering like the standalone server: negotiation, gzip,
@@ -55,8 +55,11 @@ pub fn metrics_resource(endpoint: MetricsEndpoint) -> Resource {
 fn scrape_request(request: &HttpRequest) -> ScrapeRequest<'_> {
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     let query = request.query_string();
+    let hosts = request.headers().get_all("host");
     ScrapeRequest {
         method: request.method().as_str(),
+        http_1_1: request.version() == Version::HTTP_11,
+        host: Host::of(hosts.map(|v| v.as_bytes())),
         accept: header("accept"),
         accept_encoding: header("accept-encoding"),
         query: (!query.is_empty()).then_some(query),

@@ -17,6 +17,7 @@ use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 
 /// Why a push to a Pushgateway or a remote-write receiver did not succeed.
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub enum PushError {
     },
     /// A job name, grouping label or external label is not usable.
     InvalidLabel(String),
+    /// A bearer token or basic-auth user cannot be sent as given; nothing was sent.
+    InvalidCredentials(String),
     /// The connection failed, broke, or the answer was not HTTP.
     Connection {
         /// Where the request went.
@@ -63,6 +66,7 @@ impl fmt::Display for PushError {
         match self {
             PushError::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
             PushError::InvalidLabel(reason) => f.write_str(reason),
+            PushError::InvalidCredentials(reason) => write!(f, "invalid credentials: {reason}"),
             PushError::Connection { url, reason } => write!(f, "cannot reach {url}: {reason}"),
             PushError::Timeout { url, after } => write!(f, "{url} did not answer within {after:?}"),
             PushError::Status { url, status, body } => {
@@ -130,27 +134,66 @@ pub(crate) enum Credentials {
     None,
     /// The whole `Authorization` value, built once.
     Header(HeaderValue),
+    /// Credentials that cannot be sent as given, and why. Sending nothing instead would
+    /// look like a server refusing good credentials, so every request fails with this.
+    Invalid(String),
 }
 
 impl Credentials {
     pub(crate) fn basic(user: &str, password: &str) -> Credentials {
+        // RFC 7617: the first `:` ends the user name, so the server would read another
+        // user and password than the ones given.
+        if user.contains(':') {
+            return Credentials::Invalid(
+                "the basic-auth user name contains `:`, which separates it from the password"
+                    .into(),
+            );
+        }
         let encoded = STANDARD.encode(format!("{user}:{password}"));
         Credentials::header(&format!("Basic {encoded}"))
     }
 
     pub(crate) fn bearer(token: &str) -> Credentials {
+        if token.is_empty() {
+            return Credentials::Invalid("the bearer token is empty".into());
+        }
+        if let Some(at) = token
+            .bytes()
+            .position(|b| b.is_ascii_control() && b != b'\t')
+        {
+            return Credentials::Invalid(format!(
+                "the bearer token has a control character at byte {at}, \
+                 which an HTTP header cannot carry"
+            ));
+        }
+        // Receivers strip whitespace around a header value, so the token would arrive
+        // shortened and be refused.
+        if token.trim_matches([' ', '\t']).len() != token.len() {
+            return Credentials::Invalid(
+                "the bearer token starts or ends with whitespace, which an HTTP header loses"
+                    .into(),
+            );
+        }
         Credentials::header(&format!("Bearer {token}"))
     }
 
     fn header(value: &str) -> Credentials {
-        // A token with a control character cannot be sent; the server will answer 401,
-        // which says more than failing here would.
         match HeaderValue::from_str(value) {
             Ok(mut value) => {
                 value.set_sensitive(true);
                 Credentials::Header(value)
             }
-            Err(_) => Credentials::None,
+            // The callers have refused every byte `HeaderValue` refuses; this is a guard
+            // against the two rules drifting apart.
+            Err(_) => Credentials::Invalid("the credentials cannot be sent in a header".into()),
+        }
+    }
+
+    /// Fails with the reason the credentials cannot be sent, before anything is.
+    pub(crate) fn check(&self) -> Result<(), PushError> {
+        match self {
+            Credentials::Invalid(reason) => Err(PushError::InvalidCredentials(reason.clone())),
+            Credentials::None | Credentials::Header(_) => Ok(()),
         }
     }
 }
@@ -160,28 +203,132 @@ impl fmt::Debug for Credentials {
         f.write_str(match self {
             Credentials::None => "None",
             Credentials::Header(_) => "Header(..)",
+            Credentials::Invalid(_) => "Invalid(..)",
         })
     }
 }
 
-/// One request to send.
-pub(crate) struct Outgoing<'a> {
+/// One request to send. Owned, so that it can move to a thread of its own.
+pub(crate) struct Outgoing {
     pub(crate) method: Method,
-    /// Appended to the target's base path; starts with `/`.
-    pub(crate) path: &'a str,
+    /// Appended to the target's base path; empty or starting with `/`.
+    pub(crate) path: String,
     pub(crate) content_type: Option<&'static str>,
-    pub(crate) extra_headers: &'a [(&'static str, &'static str)],
+    pub(crate) extra_headers: &'static [(&'static str, &'static str)],
     pub(crate) body: Bytes,
+}
+
+/// A request with everything needed to send it, for the clients that run each request
+/// on a runtime made for it rather than on the caller's.
+pub(crate) struct Job {
+    pub(crate) target: Target,
+    pub(crate) credentials: Credentials,
+    pub(crate) outgoing: Outgoing,
+    pub(crate) timeout: Duration,
+}
+
+impl Job {
+    fn url(&self) -> String {
+        self.target.url(&self.outgoing.path)
+    }
+
+    /// Sends the request on a runtime of its own, on the calling thread.
+    fn run(self) -> Result<(), PushError> {
+        let runtime = client_runtime(&self.url())?;
+        runtime.block_on(send(
+            &self.target,
+            &self.credentials,
+            self.outgoing,
+            self.timeout,
+        ))
+    }
+
+    /// Sends the request and waits for the answer, from synchronous code.
+    ///
+    /// Inside a tokio runtime, `block_on` would panic ("Cannot start a runtime from within
+    /// a runtime"), so there the request goes to a thread of its own and this thread waits
+    /// for it. That still blocks the caller's thread, which is what a blocking call does.
+    pub(crate) fn send_blocking(self) -> Result<(), PushError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.run();
+        }
+        let url = self.url();
+        let thread = spawn_client_thread(&url, move || self.run())?;
+        thread.join().unwrap_or_else(|_| Err(lost_thread(url)))
+    }
+
+    /// Sends the request from async code without blocking the executor.
+    ///
+    /// The request runs on a thread and runtime of its own, so this works under any
+    /// executor and whatever drivers the caller's tokio runtime has enabled; dropping the
+    /// future abandons the request.
+    pub(crate) async fn send_detached(self) -> Result<(), PushError> {
+        let url = self.url();
+        let (reply, answer) = oneshot::channel();
+        spawn_client_thread(&url, move || {
+            let mut reply = reply;
+            let result = match client_runtime(&self.url()) {
+                Ok(runtime) => runtime.block_on(async {
+                    let sending =
+                        send(&self.target, &self.credentials, self.outgoing, self.timeout);
+                    tokio::select! {
+                        result = sending => Some(result),
+                        () = reply.closed() => None,
+                    }
+                }),
+                Err(error) => Some(Err(error)),
+            };
+            if let Some(result) = result {
+                // The caller may have stopped waiting meanwhile; then nobody wants it.
+                let _ = reply.send(result);
+            }
+        })?;
+        answer.await.unwrap_or_else(|_| Err(lost_thread(url)))
+    }
+}
+
+/// The single-threaded runtime one request runs on.
+fn client_runtime(url: &str) -> Result<tokio::runtime::Runtime, PushError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| PushError::Connection {
+            url: url.to_owned(),
+            reason: format!("cannot start the client runtime: {e}"),
+        })
+}
+
+fn spawn_client_thread<T: Send + 'static>(
+    url: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<std::thread::JoinHandle<T>, PushError> {
+    std::thread::Builder::new()
+        .name("tallymark-push".into())
+        .spawn(work)
+        .map_err(|e| PushError::Connection {
+            url: url.to_owned(),
+            reason: format!("cannot start the client thread: {e}"),
+        })
+}
+
+/// The client thread ended without an answer, which only a panic in hyper or tokio does.
+fn lost_thread(url: String) -> PushError {
+    PushError::Connection {
+        url,
+        reason: "the client thread stopped without an answer".into(),
+    }
 }
 
 /// Sends one request on a fresh connection and waits, at most `timeout`, for a 2xx.
 pub(crate) async fn send(
     target: &Target,
     credentials: &Credentials,
-    outgoing: Outgoing<'_>,
+    outgoing: Outgoing,
     timeout: Duration,
 ) -> Result<(), PushError> {
-    let url = target.url(outgoing.path);
+    credentials.check()?;
+    let url = target.url(&outgoing.path);
     match tokio::time::timeout(timeout, exchange(target, credentials, outgoing)).await {
         Err(_) => Err(PushError::Timeout {
             url,
@@ -201,7 +348,7 @@ pub(crate) async fn send(
 async fn exchange(
     target: &Target,
     credentials: &Credentials,
-    outgoing: Outgoing<'_>,
+    outgoing: Outgoing,
 ) -> Result<(u16, Bytes), String> {
     let describe = |e: &dyn fmt::Display| e.to_string();
     let stream = TcpStream::connect((target.host.as_str(), target.port))

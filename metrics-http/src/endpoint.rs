@@ -5,8 +5,8 @@
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION};
-use hyper::{Request, Response, StatusCode};
+use hyper::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, HOST};
+use hyper::{Request, Response, StatusCode, Version};
 use tallymark_core::Registry;
 
 use crate::auth::Auth;
@@ -60,9 +60,12 @@ impl MetricsEndpoint {
         self.auth.as_ref()
     }
 
-    /// Answers one request: 401 without the credential, 405 for methods other than GET
-    /// and HEAD, otherwise the exposition.
+    /// Answers one request: 400 for a missing, repeated or malformed `Host`, 401 without
+    /// the credential, 405 for methods other than GET and HEAD, otherwise the exposition.
     pub(crate) fn answer(&self, request: &ScrapeRequest<'_>) -> Answer {
+        if let Some(refusal) = request.bad_host() {
+            return refusal;
+        }
         if let Some(auth) = &self.auth {
             if !auth.allows(request.authorization) {
                 let mut answer = Answer::plain(401, "unauthorized\n");
@@ -112,6 +115,10 @@ impl MetricsEndpoint {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ScrapeRequest<'a> {
     pub(crate) method: &'a str,
+    /// HTTP/1.1, where a request without `Host` is malformed; HTTP/1.0 predates it, and
+    /// HTTP/2 carries the authority in a pseudo-header instead.
+    pub(crate) http_1_1: bool,
+    pub(crate) host: Host<'a>,
     pub(crate) accept: Option<&'a str>,
     pub(crate) accept_encoding: Option<&'a str>,
     pub(crate) query: Option<&'a str>,
@@ -122,14 +129,83 @@ impl<'a> ScrapeRequest<'a> {
     /// Reads a request of the `http` crate, which hyper and axum share.
     pub(crate) fn from_http<B>(request: &'a Request<B>) -> ScrapeRequest<'a> {
         let header = |name: HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let hosts = request.headers().get_all(HOST).iter();
         ScrapeRequest {
             method: request.method().as_str(),
+            http_1_1: request.version() == Version::HTTP_11,
+            host: Host::of(hosts.map(HeaderValue::as_bytes)),
             accept: header(ACCEPT),
             accept_encoding: header(ACCEPT_ENCODING),
             query: request.uri().query(),
             authorization: request.headers().get(AUTHORIZATION).map(|v| v.as_bytes()),
         }
     }
+
+    /// The 400 that RFC 9112 §3.2 requires for an HTTP/1.1 request without `Host`, and
+    /// for any request with more than one or with one that is not a `host[:port]`.
+    pub(crate) fn bad_host(&self) -> Option<Answer> {
+        let problem = match self.host {
+            Host::Missing if self.http_1_1 => {
+                "bad request: an HTTP/1.1 request needs a Host header\n"
+            }
+            Host::Repeated => "bad request: more than one Host header\n",
+            Host::One(value) if !is_host_and_port(value) => {
+                "bad request: the Host header is not a valid host[:port]\n"
+            }
+            Host::Missing | Host::One(_) => return None,
+        };
+        Some(Answer::plain(400, problem))
+    }
+}
+
+/// A request's `Host` header lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) enum Host<'a> {
+    #[default]
+    Missing,
+    One(&'a [u8]),
+    Repeated,
+}
+
+impl<'a> Host<'a> {
+    /// From the values of every `Host` line of a request.
+    pub(crate) fn of(mut values: impl Iterator<Item = &'a [u8]>) -> Host<'a> {
+        match (values.next(), values.next()) {
+            (None, _) => Host::Missing,
+            (Some(value), None) => Host::One(value),
+            (Some(_), Some(_)) => Host::Repeated,
+        }
+    }
+}
+
+/// Whether a `Host` value is `uri-host [":" port]` (RFC 3986 §3.2.2): a bracketed IPv6
+/// literal, or a name or IPv4 address, then a port of at most 65535. Empty is allowed: a
+/// client sends that when the target has no authority.
+fn is_host_and_port(value: &[u8]) -> bool {
+    let (host_ok, rest) = if let Some(rest) = value.strip_prefix(b"[") {
+        let Some(end) = rest.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let literal = &rest[..end];
+        let ipv6 = |b: &u8| b.is_ascii_hexdigit() || matches!(b, b':' | b'.');
+        (
+            !literal.is_empty() && literal.iter().all(ipv6),
+            &rest[end + 1..],
+        )
+    } else {
+        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+        let reg_name = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
+        (value[..end].iter().all(reg_name), &value[end..])
+    };
+    let port_ok = match rest {
+        [] | [b':'] => true,
+        [b':', port @ ..] => {
+            port.iter().all(u8::is_ascii_digit)
+                && std::str::from_utf8(port).is_ok_and(|p| p.parse::<u16>().is_ok())
+        }
+        _ => false,
+    };
+    host_ok && port_ok
 }
 
 /// A `/metrics` response, before it becomes some framework's response type.
@@ -183,5 +259,41 @@ impl Answer {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_values_must_be_a_host_and_an_optional_port() {
+        for value in [
+            "",
+            "example.com",
+            "example.com:9100",
+            "my_exporter:9100",
+            "10.0.0.1",
+            "[::1]:9100",
+            "[::ffff:10.0.0.1]",
+            "host:",
+        ] {
+            assert!(is_host_and_port(value.as_bytes()), "{value:?}");
+        }
+        for value in [
+            "a b",
+            "host:port",
+            "user@host",
+            "host:99999",
+            "host:+1",
+            "host:80:80",
+            "[::1]x",
+            "[]",
+            "host/path",
+            "[::1",
+            "http://host",
+        ] {
+            assert!(!is_host_and_port(value.as_bytes()), "{value:?}");
+        }
     }
 }

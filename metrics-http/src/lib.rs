@@ -43,6 +43,7 @@
 //! | `remote-write` | `remote_write`: the Prometheus remote-write client |
 
 mod auth;
+mod connections;
 mod endpoint;
 mod error;
 mod http_metrics;

@@ -14,8 +14,8 @@ use crate::endpoint::MetricsEndpoint;
 use crate::error::ServeError;
 use crate::server::{self, ServerConfig, ServerHandle};
 
-/// Connections served at once by default: far more than the few scrapers a target has,
-/// few enough that a flood of clients cannot exhaust file descriptors.
+/// Connections held open at once by default: far more than the few scrapers a target
+/// has, few enough that a flood of clients cannot exhaust file descriptors.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 /// How long a connection may stay silent by default before its headers arrive: longer
@@ -105,8 +105,19 @@ impl ServeOptions {
         self.auth(Auth::bearer(token))
     }
 
-    /// Serves at most `n` connections at once (at least 1); clients beyond that wait
-    /// until one closes.
+    /// Holds at most `n` connections open at once (at least 1).
+    ///
+    /// Every connection is accepted at once. One arriving at the limit takes the place
+    /// of the connection that has moved no byte for longest, among those not in the
+    /// middle of an answer, which is closed. Idle or stalled clients, however many, so
+    /// cannot keep a scraper out: its new connection is the freshest, and it keeps its
+    /// place by sending its request at once. A kept-alive scraper connection closed this
+    /// way is reopened by the scraper's HTTP client on its next request, as after any
+    /// idle close.
+    ///
+    /// When all `n` are in the middle of an answer, the newcomer gets
+    /// `503 Service Unavailable` with `Retry-After: 1` and is closed (over TLS it is
+    /// closed without a word).
     pub fn max_connections(mut self, n: usize) -> ServeOptions {
         self.max_connections = n.max(1);
         self

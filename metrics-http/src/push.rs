@@ -12,10 +12,15 @@
 //! # Ok::<(), tallymark_http::PushError>(())
 //! ```
 //!
+//! Async programs use [`push_async`](Pushgateway::push_async) and its siblings, which
+//! never block the executor. The blocking calls work inside a tokio runtime too (as in
+//! a `#[tokio::main]` batch job), but hold up the calling thread while they wait.
+//!
 //! The job and grouping label values go into the URL path as the Pushgateway expects:
 //! percent-encoded, or base64url-encoded after `@base64` when they contain `/` or are
 //! empty, which a path segment could not carry.
 
+use std::future::Future;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE;
@@ -26,13 +31,13 @@ use tallymark_core::names::check_label_name;
 use tallymark_core::{Format, Registry};
 
 pub use crate::client::PushError;
-use crate::client::{self, Credentials, Outgoing, Target};
+use crate::client::{Credentials, Job, Outgoing, Target};
 
 /// How long a push waits for the gateway by default, as Python's client does.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One group on a Pushgateway: a job name and grouping labels. Each call is one blocking
-/// HTTP request; nothing runs in the background.
+/// One group on a Pushgateway: a job name and grouping labels. Each call is one HTTP
+/// request, blocking or async; nothing runs in the background between calls.
 #[derive(Clone, Debug)]
 pub struct Pushgateway {
     target: Target,
@@ -67,14 +72,31 @@ impl Pushgateway {
         self
     }
 
-    /// Sends HTTP basic auth with every request.
+    /// Sends HTTP basic auth with every request. A user name containing `:`, which the
+    /// gateway would read as the end of the user name, makes every call fail with
+    /// [`PushError::InvalidCredentials`] before anything is sent.
     pub fn basic_auth(mut self, user: &str, password: &str) -> Pushgateway {
         self.credentials = Credentials::basic(user, password);
         self
     }
 
     /// Sends `Authorization: Bearer <token>` with every request, for a gateway behind an
-    /// authenticating proxy.
+    /// authenticating proxy. A token that a header cannot carry as given (empty, with a
+    /// control character such as `\n`, or with whitespace at either end) makes every call
+    /// fail with [`PushError::InvalidCredentials`] before anything is sent.
+    ///
+    /// ```
+    /// use tallymark_core::Registry;
+    /// use tallymark_http::push::Pushgateway;
+    ///
+    /// let gateway = Pushgateway::new("http://127.0.0.1:9091", "backup")?.bearer_token("t0k\n");
+    /// assert_eq!(
+    ///     gateway.push(&Registry::new()).unwrap_err().to_string(),
+    ///     "invalid credentials: the bearer token has a control character at byte 3, \
+    ///      which an HTTP header cannot carry"
+    /// );
+    /// # Ok::<(), tallymark_http::PushError>(())
+    /// ```
     pub fn bearer_token(mut self, token: &str) -> Pushgateway {
         self.credentials = Credentials::bearer(token);
         self
@@ -88,17 +110,57 @@ impl Pushgateway {
 
     /// Replaces every metric of the group with `registry`'s (HTTP `PUT`).
     pub fn push(&self, registry: &Registry) -> Result<(), PushError> {
-        self.send(Method::PUT, Some(registry))
+        self.job(Method::PUT, Some(registry))?.send_blocking()
     }
 
     /// Replaces only the group's metrics that `registry` also has, by name (HTTP `POST`).
     pub fn push_add(&self, registry: &Registry) -> Result<(), PushError> {
-        self.send(Method::POST, Some(registry))
+        self.job(Method::POST, Some(registry))?.send_blocking()
     }
 
     /// Deletes the group and all its metrics (HTTP `DELETE`).
     pub fn delete(&self) -> Result<(), PushError> {
-        self.send(Method::DELETE, None)
+        self.job(Method::DELETE, None)?.send_blocking()
+    }
+
+    /// [`push`](Pushgateway::push) for async code: the request runs on a thread of its
+    /// own, so it never blocks the executor, and works under any executor. `registry` is
+    /// read when this is called, so the future borrows nothing and can be spawned;
+    /// dropping it abandons the request.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), tallymark_http::PushError> {
+    /// use tallymark_core::Registry;
+    /// use tallymark_http::push::Pushgateway;
+    ///
+    /// let gateway = Pushgateway::new("http://127.0.0.1:9091", "nightly_backup")?;
+    /// gateway.push_async(Registry::global()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn push_async(
+        &self,
+        registry: &Registry,
+    ) -> impl Future<Output = Result<(), PushError>> + Send + 'static {
+        let job = self.job(Method::PUT, Some(registry));
+        async move { job?.send_detached().await }
+    }
+
+    /// [`push_add`](Pushgateway::push_add) for async code, as
+    /// [`push_async`](Pushgateway::push_async) is for `push`.
+    pub fn push_add_async(
+        &self,
+        registry: &Registry,
+    ) -> impl Future<Output = Result<(), PushError>> + Send + 'static {
+        let job = self.job(Method::POST, Some(registry));
+        async move { job?.send_detached().await }
+    }
+
+    /// [`delete`](Pushgateway::delete) for async code, as
+    /// [`push_async`](Pushgateway::push_async) is for `push`.
+    pub fn delete_async(&self) -> impl Future<Output = Result<(), PushError>> + Send + 'static {
+        let job = self.job(Method::DELETE, None);
+        async move { job?.send_detached().await }
     }
 
     /// The group's path: `/metrics/job/<job>/<label>/<value>...`.
@@ -131,34 +193,27 @@ impl Pushgateway {
         Ok(path)
     }
 
-    fn send(&self, method: Method, registry: Option<&Registry>) -> Result<(), PushError> {
+    /// The request for one call, checked and encoded, or why it cannot be sent.
+    fn job(&self, method: Method, registry: Option<&Registry>) -> Result<Job, PushError> {
+        self.credentials.check()?;
         let path = self.group_path()?;
         let body = registry.map_or_else(Bytes::new, |registry| {
             let mut body = Vec::new();
             registry.encode_as(Format::Text, &mut body);
             Bytes::from(body)
         });
-        let outgoing = Outgoing {
-            method,
-            path: &path,
-            content_type: registry.map(|_| Format::Text.content_type()),
-            extra_headers: &[],
-            body,
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .enable_time()
-            .build()
-            .map_err(|e| PushError::Connection {
-                url: self.target.url(&path),
-                reason: format!("cannot start the client runtime: {e}"),
-            })?;
-        runtime.block_on(client::send(
-            &self.target,
-            &self.credentials,
-            outgoing,
-            self.timeout,
-        ))
+        Ok(Job {
+            target: self.target.clone(),
+            credentials: self.credentials.clone(),
+            outgoing: Outgoing {
+                method,
+                path,
+                content_type: registry.map(|_| Format::Text.content_type()),
+                extra_headers: &[],
+                body,
+            },
+            timeout: self.timeout,
+        })
     }
 }
 

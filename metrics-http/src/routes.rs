@@ -10,15 +10,19 @@ use crate::endpoint::{Answer, MetricsEndpoint, ScrapeRequest};
 /// The one path served. Prometheus scrapes it by default.
 pub(crate) const METRICS_PATH: &str = "/metrics";
 
-/// Answers one request.
+/// Answers one request. A malformed `Host` gets its 400 on every path, since the whole
+/// server is ours.
 pub(crate) fn respond<B>(
     endpoint: &MetricsEndpoint,
     request: &Request<B>,
 ) -> Response<Full<Bytes>> {
-    if request.uri().path() != METRICS_PATH {
-        return Answer::plain(404, "not found; metrics are served at /metrics\n").into_http();
-    }
-    endpoint
-        .answer(&ScrapeRequest::from_http(request))
-        .into_http()
+    let scrape = ScrapeRequest::from_http(request);
+    let answer = if let Some(refusal) = scrape.bad_host() {
+        refusal
+    } else if request.uri().path() != METRICS_PATH {
+        Answer::plain(404, "not found; metrics are served at /metrics\n")
+    } else {
+        endpoint.answer(&scrape)
+    };
+    answer.into_http()
 }

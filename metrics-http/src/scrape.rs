@@ -25,22 +25,69 @@ impl Scrape {
     }
 }
 
-/// Whether `Accept-Encoding` allows gzip: `gzip`, `x-gzip` or `*` with a q above zero.
+/// Whether `Accept-Encoding` asks for gzip (RFC 9110 §12.5.3): `gzip` or `x-gzip`, or
+/// else `*`, with a weight above zero and not below one the client gave `identity`.
+///
+/// An element whose weight is not a valid qvalue (`gzip;q=abc`, `gzip;q=2`) is left out,
+/// as if the client had not sent it: the uncompressed answer is always understood, a
+/// compressed one only when the client surely asked for it.
 fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|coding| {
-        let mut parts = coding.split(';');
-        let name = parts.next().unwrap_or_default().trim();
-        let refused = parts.any(|param| {
-            param.split_once('=').is_some_and(|(k, v)| {
-                k.trim().eq_ignore_ascii_case("q")
-                    && v.trim().parse::<f64>().is_ok_and(|q| q <= 0.0)
-            })
-        });
-        !refused
-            && (name.eq_ignore_ascii_case("gzip")
-                || name.eq_ignore_ascii_case("x-gzip")
-                || name == "*")
-    })
+    let mut gzip = None;
+    let mut any = None;
+    let mut identity = None;
+    for element in accept_encoding.split(',') {
+        let mut parts = element.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let Some(weight) = weight(parts) else {
+            continue;
+        };
+        let slot = if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            &mut gzip
+        } else if coding == "*" {
+            &mut any
+        } else if coding.eq_ignore_ascii_case("identity") {
+            &mut identity
+        } else {
+            continue;
+        };
+        // A coding listed twice gets the better of its weights.
+        *slot = Some(slot.map_or(weight, |seen: u16| seen.max(weight)));
+    }
+    let Some(gzip) = gzip.or(any) else {
+        return false;
+    };
+    gzip > 0 && identity.is_none_or(|identity| gzip >= identity)
+}
+
+/// The weight of one element, in thousandths, from its parameters: 1000 without a `q`,
+/// `None` when a `q` is not a qvalue. Other parameters, which codings do not have, are
+/// ignored.
+fn weight<'a>(params: impl Iterator<Item = &'a str>) -> Option<u16> {
+    let mut weight = 1000;
+    for param in params {
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
+        };
+        if name.trim().eq_ignore_ascii_case("q") {
+            weight = qvalue(value.trim())?;
+        }
+    }
+    Some(weight)
+}
+
+/// A qvalue, `0` to `1` with at most three decimals, in thousandths.
+fn qvalue(text: &str) -> Option<u16> {
+    let (int, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = fraction.bytes().chain(std::iter::repeat(b'0')).take(3);
+    let fraction = thousandths.fold(0, |n, digit| n * 10 + u16::from(digit - b'0'));
+    match int {
+        "0" => Some(fraction),
+        "1" if fraction == 0 => Some(1000),
+        _ => None,
+    }
 }
 
 /// The values of every `name[]` parameter, percent-decoded, as Prometheus federation and
@@ -97,14 +144,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gzip_is_accepted_unless_refused_with_q_zero() {
-        assert!(accepts_gzip("gzip"));
-        assert!(accepts_gzip("deflate, gzip;q=0.5"));
-        assert!(accepts_gzip("*"));
-        assert!(accepts_gzip("X-GZIP"));
-        assert!(!accepts_gzip("gzip;q=0"));
-        assert!(!accepts_gzip("deflate, br"));
-        assert!(!accepts_gzip(""));
+    fn gzip_is_accepted_only_with_a_valid_weight_above_zero() {
+        for (header, gzip) in [
+            ("gzip", true),
+            ("GZIP", true),
+            ("X-GZIP", true),
+            ("*", true),
+            ("deflate, gzip;q=0.5", true),
+            ("gzip; q=1.0", true),
+            ("gzip;Q=0.001", true),
+            ("gzip;q=1.", true),
+            ("gzip ; q = 0.5", true),
+            ("br;q=abc, gzip", true),
+            ("gzip;q=abc", false),
+            ("gzip;q=", false),
+            ("gzip;q=0", false),
+            ("gzip;q=0.000", false),
+            ("gzip;q=1.5", false),
+            ("gzip;q=1.001", false),
+            ("gzip;q=0.5000", false),
+            ("gzip;q=-1", false),
+            ("gzip;q=+1", false),
+            ("gzip;q=.5", false),
+            ("gzip;q=NaN", false),
+            ("gzip;q=inf", false),
+            ("*;q=0", false),
+            ("*;q=abc", false),
+            ("deflate, br", false),
+            ("", false),
+            (",,", false),
+        ] {
+            assert_eq!(accepts_gzip(header), gzip, "Accept-Encoding: {header}");
+        }
+    }
+
+    #[test]
+    fn a_named_gzip_outranks_the_wildcard_and_yields_to_a_preferred_identity() {
+        for (header, gzip) in [
+            ("gzip;q=0, *", false),
+            ("*, gzip;q=0", false),
+            ("gzip;q=abc, *", true),
+            ("*;q=0, gzip", true),
+            ("gzip;q=0, x-gzip", true),
+            ("gzip, gzip;q=0", true),
+            ("identity;q=1, gzip;q=0.5", false),
+            ("identity;q=0.5, gzip", true),
+            ("identity, gzip", true),
+            ("identity;q=0, *;q=0.1", true),
+        ] {
+            assert_eq!(accepts_gzip(header), gzip, "Accept-Encoding: {header}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -12,10 +12,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::runtime::Runtime;
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 
+use crate::connections::{Connection, Connections, Registration, Tracked};
 use crate::endpoint::MetricsEndpoint;
 use crate::error::ServeError;
 use crate::routes::respond;
@@ -23,7 +24,8 @@ use crate::routes::respond;
 /// Everything a running server needs, decided before it starts.
 pub(crate) struct ServerConfig {
     pub(crate) endpoint: MetricsEndpoint,
-    /// Connections served at once; further clients wait in the kernel's accept queue.
+    /// Connections held open at once; see `ServeOptions::max_connections` for what
+    /// happens to one more.
     pub(crate) max_connections: usize,
     /// How long a connection may take to send a request's headers, counted from when it
     /// opens or finished its previous request: hyper closes it after that, so idle and
@@ -35,9 +37,23 @@ pub(crate) struct ServerConfig {
     pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
+/// The kernel's queue of connections not yet accepted; Linux caps it at
+/// `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 1024;
+
 /// How long to wait before accepting again after `accept` failed, typically because the
 /// process ran out of file descriptors; retrying at once would spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// What a connection the server has no room for gets: every connection is in the middle
+/// of an answer, so one of them will soon be free.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+    content-type: text/plain; charset=utf-8\r\n\
+    retry-after: 1\r\n\
+    connection: close\r\n\
+    content-length: 48\r\n\
+    \r\n\
+    busy: every connection is answering; retry soon\n";
 
 /// A running `/metrics` server.
 ///
@@ -101,21 +117,22 @@ pub(crate) fn start<A>(addr: A, config: ServerConfig) -> Result<ServerHandle, Se
 where
     A: ToSocketAddrs + fmt::Display,
 {
-    let listener = bind(&addr)?;
-    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
-        addr: addr.to_string(),
-        source,
-    })?;
+    let candidates = resolve(&addr)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()
         .map_err(ServeError::Runtime)?;
+    let bind_error = |source| ServeError::Bind {
+        addr: addr.to_string(),
+        source,
+    };
     let listener = {
         // Registering the socket with the runtime's reactor needs the runtime entered.
         let _entered = runtime.enter();
-        TcpListener::from_std(listener).map_err(ServeError::Runtime)?
+        bind(&candidates).map_err(bind_error)?
     };
+    let local_addr = listener.local_addr().map_err(bind_error)?;
     let (shutdown, stopped) = oneshot::channel();
     let thread = std::thread::Builder::new()
         .name("tallymark-http".into())
@@ -128,7 +145,7 @@ where
     })
 }
 
-fn bind(addr: &(impl ToSocketAddrs + fmt::Display)) -> Result<std::net::TcpListener, ServeError> {
+fn resolve(addr: &(impl ToSocketAddrs + fmt::Display)) -> Result<Vec<SocketAddr>, ServeError> {
     let candidates: Vec<SocketAddr> = addr
         .to_socket_addrs()
         .map_err(|source| ServeError::Resolve {
@@ -142,14 +159,36 @@ fn bind(addr: &(impl ToSocketAddrs + fmt::Display)) -> Result<std::net::TcpListe
             source: io::Error::new(io::ErrorKind::NotFound, "no addresses found"),
         });
     }
-    let bind_error = |source| ServeError::Bind {
-        addr: addr.to_string(),
-        source,
+    Ok(candidates)
+}
+
+/// Listens on the first candidate that can be bound, as `std::net::TcpListener::bind`
+/// does, but with a queue of `LISTEN_BACKLOG`: std's 128 overflows when a burst of
+/// clients connects faster than a busy machine schedules the server thread, and then
+/// every client in the burst, a scraper too, waits a second or more for a SYN resent.
+fn bind(candidates: &[SocketAddr]) -> io::Result<TcpListener> {
+    let mut last_error = None;
+    for &candidate in candidates {
+        match listen_on(candidate) {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no addresses found")))
+}
+
+fn listen_on(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
     };
-    let listener = std::net::TcpListener::bind(&candidates[..]).map_err(bind_error)?;
-    // tokio requires a non-blocking socket; it would otherwise block the whole runtime.
-    listener.set_nonblocking(true).map_err(bind_error)?;
-    Ok(listener)
+    // As std does on Unix, so a restarted server can reuse a port whose old connections
+    // are still in TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 fn run(
@@ -167,28 +206,23 @@ fn run(
             }
         };
         tokio::pin!(stop_requested);
-        let slots = Arc::new(Semaphore::new(config.max_connections));
+        let connections = Arc::new(Connections::new(config.max_connections));
         loop {
-            // Taking a slot before accepting leaves surplus clients in the kernel's queue,
-            // where they cost this process nothing, instead of accepting and dropping them.
-            let slot = tokio::select! {
-                () = &mut stop_requested => break,
-                slot = Arc::clone(&slots).acquire_owned() => slot,
-            };
-            let Ok(slot) = slot else { break };
+            // Accepting at once, whatever the count, keeps the kernel's queue short, so a
+            // scraper's connection is seen right away and can take an idle one's place.
             let accepted = tokio::select! {
                 () = &mut stop_requested => break,
                 accepted = listener.accept() => accepted,
             };
-            match accepted {
-                Ok((stream, _peer)) => {
-                    let config = Arc::clone(&config);
-                    tokio::spawn(async move {
-                        serve_connection(stream, config).await;
-                        drop(slot);
-                    });
+            let Ok((stream, _peer)) = accepted else {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            };
+            match connections.admit() {
+                Some(registration) => {
+                    tokio::spawn(serve_admitted(stream, Arc::clone(&config), registration));
                 }
-                Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
+                None => refuse(stream, &config),
             }
         }
     });
@@ -196,29 +230,61 @@ fn run(
     // their sockets, before `stop` returns.
 }
 
-async fn serve_connection(stream: TcpStream, config: Arc<ServerConfig>) {
+/// Serves a connection until it ends, or until the server closes it to make room.
+async fn serve_admitted(stream: TcpStream, config: Arc<ServerConfig>, registration: Registration) {
+    let connection = Arc::clone(registration.connection());
+    tokio::select! {
+        () = serve_connection(stream, config, Arc::clone(&connection)) => {}
+        () = connection.evicted() => {}
+    }
+    drop(registration);
+}
+
+/// Turns away a connection the server has no room for, without waiting on it: a 503 in
+/// one write, which a new socket's empty send buffer takes at once, then closes it.
+fn refuse(stream: TcpStream, config: &ServerConfig) {
+    // Over TLS, plain bytes would be garbage to the client; closing says as much.
+    #[cfg(feature = "tls")]
+    if config.tls.is_some() {
+        return;
+    }
+    #[cfg(not(feature = "tls"))]
+    let _ = config;
+    // The std socket stays non-blocking, so the write cannot stall the accept loop; it
+    // is tried directly, where tokio's would wait for a readiness event first.
+    if let Ok(stream) = stream.into_std() {
+        let _ = (&stream).write(BUSY);
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    config: Arc<ServerConfig>,
+    connection: Arc<Connection>,
+) {
     // Scrape answers are written whole; waiting to coalesce them only adds latency.
     let _ = stream.set_nodelay(true);
+    let stream = Tracked::new(stream, Arc::clone(&connection));
     #[cfg(feature = "tls")]
     if let Some(acceptor) = &config.tls {
         // The handshake gets the same deadline as a request's headers, so a client that
         // opens a connection and says nothing cannot keep its slot.
         let handshake = tokio::time::timeout(config.idle_timeout, acceptor.accept(stream)).await;
         if let Ok(Ok(tls)) = handshake {
-            serve_http(tls, Arc::clone(&config)).await;
+            serve_http(tls, Arc::clone(&config), connection).await;
         }
         return;
     }
-    serve_http(stream, config).await;
+    serve_http(stream, config, connection).await;
 }
 
-async fn serve_http<I>(io: I, config: Arc<ServerConfig>)
+async fn serve_http<I>(io: I, config: Arc<ServerConfig>, connection: Arc<Connection>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let endpoint = config.endpoint.clone();
     let service = service_fn(move |request| {
-        let answer = respond(&endpoint, &request);
+        let answer = respond(&endpoint, &request).map(|body| connection.answer(body));
         async move { Ok::<_, Infallible>(answer) }
     });
     // An error here means the client went away, timed out or sent garbage; hyper has
@@ -229,4 +295,50 @@ where
         .max_buf_size(config.max_header_bytes)
         .serve_connection(TokioIo::new(io), service)
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_refused_connection_gets_503_with_retry_after_and_is_closed() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        accepted.set_nonblocking(true).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .unwrap();
+        let config = ServerConfig {
+            endpoint: MetricsEndpoint::global(),
+            max_connections: 1,
+            idle_timeout: Duration::from_secs(1),
+            max_header_bytes: 8192,
+            #[cfg(feature = "tls")]
+            tls: None,
+        };
+        runtime.block_on(async {
+            refuse(TcpStream::from_std(accepted).unwrap(), &config);
+        });
+        let mut said = String::new();
+        client.read_to_string(&mut said).unwrap();
+        assert_eq!(
+            said,
+            "HTTP/1.1 503 Service Unavailable\r\n\
+             content-type: text/plain; charset=utf-8\r\n\
+             retry-after: 1\r\n\
+             connection: close\r\n\
+             content-length: 48\r\n\
+             \r\n\
+             busy: every connection is answering; retry soon\n"
+        );
+        let body = said.split_once("\r\n\r\n").unwrap().1;
+        assert_eq!(body.len(), 48);
+    }
 }

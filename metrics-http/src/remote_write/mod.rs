@@ -110,13 +110,17 @@ impl RemoteWriterBuilder {
         self
     }
 
-    /// Sends HTTP basic auth.
+    /// Sends HTTP basic auth. A user name containing `:` makes
+    /// [`start`](RemoteWriterBuilder::start) fail with [`PushError::InvalidCredentials`].
     pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
         self.credentials = Credentials::basic(user, password);
         self
     }
 
-    /// Sends `Authorization: Bearer <token>`.
+    /// Sends `Authorization: Bearer <token>`. A token that a header cannot carry as given
+    /// (empty, with a control character such as `\n`, or with whitespace at either end)
+    /// makes [`start`](RemoteWriterBuilder::start) fail with
+    /// [`PushError::InvalidCredentials`].
     pub fn bearer_token(mut self, token: &str) -> Self {
         self.credentials = Credentials::bearer(token);
         self
@@ -145,6 +149,7 @@ impl RemoteWriterBuilder {
     /// snapshot at once.
     pub fn start(self) -> Result<RemoteWriter, PushError> {
         let target = Target::parse(&self.url)?;
+        self.credentials.check()?;
         for (name, _) in &self.labels {
             check_label_name(name).map_err(|e| PushError::InvalidLabel(e.to_string()))?;
         }
@@ -298,7 +303,7 @@ impl SendLoop {
             })?;
         let outgoing = Outgoing {
             method: Method::POST,
-            path: "",
+            path: String::new(),
             content_type: Some("application/x-protobuf"),
             extra_headers: &PROTOCOL_HEADERS,
             body: Bytes::from(body),
