@@ -177,8 +177,9 @@ impl<C: BucketCounts> Histogram<C> {
     /// ```
     pub fn observe_with_exemplar(&self, v: f64, labels: &[(&str, &str)]) {
         let slot = self.record(v);
+        // One per bucket: an unlabelled histogram's inline storage has room for more.
         let slots = self.exemplars.get_or_init(|| {
-            (0..self.counts.slots().len())
+            (0..=self.bounds.len())
                 .map(|_| ExemplarSlot::new())
                 .collect()
         });

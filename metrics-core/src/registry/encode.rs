@@ -10,7 +10,7 @@ use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
 use crate::encoding::protobuf::ProtobufEncoder;
 use crate::encoding::text::TextEncoder;
-use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format};
+use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format, Value};
 use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
 use crate::registry::rules::check_family;
@@ -206,10 +206,19 @@ impl Registry {
 }
 
 /// Whether every series of a collected family can be written: a valid name for its type,
-/// and valid label names, none twice and none the type's own.
+/// valid label names, none twice and none the type's own, and for a counter values that
+/// are neither negative nor NaN, which OpenMetrics refuses in a counter.
 fn is_valid(family: &CollectedFamily) -> bool {
     fn labels(sample: &CollectedSample) -> impl Iterator<Item = &str> {
         sample.labels.iter().map(|(n, _)| n.as_str())
+    }
+    let countable = |sample: &CollectedSample| match sample.value {
+        Value::Float(v) => v >= 0.0,
+        Value::Signed(v) => v >= 0,
+        Value::Unsigned(_) => true,
+    };
+    if family.kind == MetricKind::Counter && !family.samples.iter().all(countable) {
+        return false;
     }
     match family.samples.as_slice() {
         [] => check_family(&family.name, family.kind, []).is_ok(),
