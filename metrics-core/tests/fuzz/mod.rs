@@ -3,7 +3,11 @@
 //! outside judges (`judges`, `judge.py`), and hand-written cases once found (`fixed`).
 
 pub mod build;
+pub mod collected;
 pub mod expect;
+pub mod expect_pb;
 pub mod fixed;
 pub mod judges;
+pub mod model;
+pub mod readback;
 pub mod spec;
