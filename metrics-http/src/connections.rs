@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -38,6 +38,9 @@ pub(crate) struct Connection {
     last_active: AtomicU64,
     /// Answers in progress: from a complete request head until hyper has the body.
     answering: AtomicUsize,
+    /// Whether the socket refused the last write for now: bytes of an answer are still
+    /// waiting for a slow reader, who is in the middle of a scrape, not idle.
+    write_blocked: AtomicBool,
     evicted: Notify,
 }
 
@@ -61,7 +64,10 @@ impl Connections {
             let victim = table
                 .by_id
                 .values()
-                .filter(|c| c.answering.load(Ordering::Relaxed) == 0)
+                .filter(|c| {
+                    c.answering.load(Ordering::Relaxed) == 0
+                        && !c.write_blocked.load(Ordering::Relaxed)
+                })
                 .min_by_key(|c| (c.last_active.load(Ordering::Relaxed), c.id))
                 .map(|c| c.id)?;
             if let Some(victim) = table.by_id.remove(&victim) {
@@ -75,6 +81,7 @@ impl Connections {
             epoch: self.epoch,
             last_active: AtomicU64::new(0),
             answering: AtomicUsize::new(0),
+            write_blocked: AtomicBool::new(false),
             evicted: Notify::new(),
         });
         connection.touch();
@@ -116,6 +123,14 @@ impl Drop for Registration {
 }
 
 impl Connection {
+    /// Notes how a write went: refused for now, or taken.
+    fn wrote<T>(&self, polled: &Poll<io::Result<T>>) {
+        match polled {
+            Poll::Pending => self.write_blocked.store(true, Ordering::Relaxed),
+            Poll::Ready(_) => self.write_blocked.store(false, Ordering::Relaxed),
+        }
+    }
+
     fn touch(&self) {
         let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_active.store(now, Ordering::Relaxed);
@@ -172,6 +187,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Tracked<I> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.connection.wrote(&polled);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
             this.connection.touch();
         }
@@ -185,6 +201,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Tracked<I> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.connection.wrote(&polled);
         if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
             this.connection.touch();
         }
@@ -196,7 +213,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Tracked<I> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_flush(cx);
+        this.connection.wrote(&polled);
+        polled
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -109,7 +109,8 @@ impl ServeOptions {
     ///
     /// Every connection is accepted at once. One arriving at the limit takes the place
     /// of the connection that has moved no byte for longest, among those not in the
-    /// middle of an answer, which is closed. Idle or stalled clients, however many, so
+    /// middle of an answer (its request read, or its answer still being written to a
+    /// slow reader), which is closed. Idle or stalled clients, however many, so
     /// cannot keep a scraper out: its new connection is the freshest, and it keeps its
     /// place by sending its request at once. A kept-alive scraper connection closed this
     /// way is reopened by the scraper's HTTP client on its next request, as after any

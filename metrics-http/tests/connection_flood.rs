@@ -5,7 +5,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use tallymark_core::{Counter, Descriptor, Registry};
+use tallymark_core::{Counter, CounterFamily, Descriptor, Registry};
 use tallymark_http::{serve_registry, ServerHandle, DEFAULT_MAX_CONNECTIONS};
 
 const FLOOD: usize = 1000;
@@ -120,4 +120,63 @@ fn a_scrape_is_answered_while_1000_silent_connections_are_held() {
 #[test]
 fn a_scrape_is_answered_while_1000_connections_hold_half_a_request_head() {
     assert_scrapes_get_through(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+}
+
+/// Many series, so that the scrape is megabytes and a reader that pauses leaves most of it
+/// waiting in the server.
+fn start_large(max_connections: usize) -> (ServerHandle, String) {
+    const LOADS: Descriptor = Descriptor::new("worker_loads_total", "Loads by worker.")
+        .with_labels(&["worker"])
+        .with_budget(200_000);
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    let family = std::sync::Arc::new(CounterFamily::<1>::new().described(&LOADS));
+    let padding = "w".repeat(40);
+    for i in 0..100_000 {
+        family.labels([&format!("{padding}{i}")]).inc();
+    }
+    registry.register(family).unwrap();
+    let expected = registry.render();
+    let server = tallymark_http::ServeOptions::new()
+        .registry(registry)
+        .max_connections(max_connections)
+        .process_metrics(false)
+        .serve("127.0.0.1:0")
+        .unwrap();
+    (server, expected)
+}
+
+#[test]
+fn a_slow_reader_in_the_middle_of_an_answer_keeps_its_place_against_idle_newcomers() {
+    ensure_fd_limit();
+    let (server, expected) = start_large(2);
+    let addr = server.local_addr();
+    let mut scraper = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).unwrap();
+    scraper
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        scraper,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    // The reader pauses with the answer half sent, while silent connections arrive.
+    std::thread::sleep(Duration::from_millis(500));
+    let idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut answer = Vec::new();
+    scraper.read_to_end(&mut answer).expect("the whole answer");
+    let text = String::from_utf8(answer).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(body.len() > 4_000_000, "{} bytes", body.len());
+    assert!(
+        body == expected,
+        "{} of {} bytes",
+        body.len(),
+        expected.len()
+    );
+    drop(idle);
+    server.stop();
 }
