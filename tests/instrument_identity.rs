@@ -325,6 +325,7 @@ mod qualified {
     pub struct Point;
 
     #[counted]
+    #[timed]
     impl fmt::Display for Point {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("(0, 0)")
@@ -377,6 +378,12 @@ fn methods_of_blocks_that_would_share_a_name_take_their_qualified_names() {
     assert_eq!(
         calls("<Point as fmt::Debug>::fmt", module),
         fmt("<Point as fmt::Debug>::fmt", 1)
+    );
+    // The durations carry the same label as the calls, though only `Display` is timed.
+    assert_eq!(
+        durations("<Point as fmt::Display>::fmt", module),
+        "function_calls_duration_seconds_count{function=\"<Point as fmt::Display>::fmt\",module=\"instrument_identity::qualified\",result=\"ok\"} 2\n\
+         function_calls_duration_seconds_count{function=\"<Point as fmt::Display>::fmt\",module=\"instrument_identity::qualified\",result=\"error\"} 0\n"
     );
     assert_eq!(calls("Cell<u8>::get", module), ok("Cell<u8>::get", 2));
     assert_eq!(calls("Cell<u16>::get", module), ok("Cell<u16>::get", 1));

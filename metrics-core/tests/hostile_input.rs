@@ -218,7 +218,7 @@ fn collected_families_no_format_can_write_are_dropped_and_counted() {
             "# HELP pool_size Fine.".to_owned(),
             "# TYPE pool_size gauge".to_owned(),
             "pool_size{pool=\"io\"} 4".to_owned(),
-            "# HELP tallymark_invalid_families_dropped_total Families a collector yielded that were dropped because their name or labels break the exposition rules.".to_owned(),
+            "# HELP tallymark_invalid_families_dropped_total Families a collector yielded that were dropped because their name or labels break the exposition rules, or because a counter's value was negative or NaN.".to_owned(),
             "# TYPE tallymark_invalid_families_dropped_total counter".to_owned(),
             format!("tallymark_invalid_families_dropped_total {dropped}"),
         ]
@@ -347,4 +347,43 @@ impl Collector for Shared {
     fn collect(&self, out: &mut Collection) {
         self.0.collect(out);
     }
+}
+
+/// A collector that scrapes another registry, as a bridge between two would.
+struct Bridge(&'static Registry);
+
+impl Collector for Bridge {
+    fn collect(&self, out: &mut Collection) {
+        let inner = self.0.render();
+        let saw = inner.lines().any(|l| l == "inner_gauge 7");
+        out.gauge(
+            "bridge_saw_inner",
+            "Whether the inner scrape had its collector's family.",
+        )
+        .sample(&[], if saw { 1.0 } else { 0.0 });
+    }
+}
+
+struct Inner;
+
+impl Collector for Inner {
+    fn collect(&self, out: &mut Collection) {
+        out.gauge("inner_gauge", "The inner registry's collected family.")
+            .sample(&[], 7.0);
+    }
+}
+
+#[test]
+fn a_collector_that_scrapes_another_registry_gets_that_registrys_collected_families() {
+    let inner: &'static Registry = Box::leak(Box::new(Registry::new()));
+    inner.register_collector(Inner);
+    let outer = Registry::new();
+    outer.register_collector(Bridge(inner));
+    assert_eq!(
+        outer.render(),
+        "# HELP bridge_saw_inner Whether the inner scrape had its collector's family.\n\
+         # TYPE bridge_saw_inner gauge\n\
+         bridge_saw_inner 1\n"
+    );
+    assert!(!inner.render().contains("nested"));
 }

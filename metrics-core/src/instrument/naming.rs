@@ -5,6 +5,7 @@
 //! left with one name in one module (methods annotated alone, or one `function = ".."`
 //! given twice) write one series together, and each such series is reported once.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::descriptor::Descriptor;
@@ -66,34 +67,61 @@ pub(crate) fn sites() -> &'static Sites {
                 SiteRegistration::InFlight(s) => in_flight.push(*s),
             }
         }
+        // Decided over all three kinds at once, so that a function's counts, durations
+        // and running calls carry one `function` label, which dashboards join on.
+        let callees = counted
+            .iter()
+            .map(|s| &s.callee)
+            .chain(timed.iter().map(|s| &s.callee))
+            .chain(in_flight.iter().map(|s| &s.callee));
+        let qualified = shared_labels(callees);
         Sites {
-            counted: named(counted),
-            timed: named(timed),
-            in_flight: named(in_flight),
+            counted: named(counted, &qualified),
+            timed: named(timed, &qualified),
+            in_flight: named(in_flight, &qualified),
         }
     })
 }
 
-/// Gives each site its label: its qualified name where sites that share a label in one
-/// module have qualified names that tell them apart, its plain label elsewhere.
-fn named<S: HasCallee>(mut sites: Vec<&'static S>) -> Vec<Named<S>> {
-    let plain = |site: &'static S| Named {
-        function: site.callee().function,
-        site,
-    };
-    sites.sort_by_key(|&s| plain(s).key());
-    let mut named: Vec<Named<S>> = Vec::with_capacity(sites.len());
-    for group in sites.chunk_by(|a, b| a.callee().same_series(b.callee())) {
-        let first = group[0].callee().qualified;
-        let qualify = group.iter().any(|s| s.callee().qualified != first);
-        named.extend(group.iter().map(|&site| Named {
-            function: match qualify {
-                true => site.callee().qualified,
-                false => site.callee().function,
-            },
-            site,
-        }));
+/// The `(function, module)` labels that callees with different qualified names share: those
+/// take their qualified names instead.
+fn shared_labels<'c>(
+    callees: impl Iterator<Item = &'c Callee>,
+) -> HashSet<(&'static str, &'static str)> {
+    let mut qualified: HashMap<(&'static str, &'static str), &'static str> = HashMap::new();
+    let mut shared = HashSet::new();
+    for callee in callees {
+        let label = (callee.function, callee.module);
+        match qualified.get(&label) {
+            Some(&first) if first != callee.qualified => {
+                shared.insert(label);
+            }
+            Some(_) => {}
+            None => {
+                qualified.insert(label, callee.qualified);
+            }
+        }
     }
+    shared
+}
+
+/// Gives each site its label: its qualified name where `shared` says its plain label is
+/// shared by functions that the qualified names tell apart, its plain label elsewhere.
+fn named<S: HasCallee>(
+    sites: Vec<&'static S>,
+    shared: &HashSet<(&'static str, &'static str)>,
+) -> Vec<Named<S>> {
+    let mut named: Vec<Named<S>> = sites
+        .into_iter()
+        .map(|site| {
+            let callee = site.callee();
+            let function = match shared.contains(&(callee.function, callee.module)) {
+                true => callee.qualified,
+                false => callee.function,
+            };
+            Named { function, site }
+        })
+        .collect();
     named.sort_by_key(Named::key);
     named
 }

@@ -28,13 +28,6 @@ pub struct Callee {
     pub line: u32,
 }
 
-impl Callee {
-    /// Whether two call sites write the same series: one function name in one module.
-    pub(crate) fn same_series(&self, other: &Callee) -> bool {
-        self.function == other.function && self.module == other.module
-    }
-}
-
 /// The `#[counted]` storage of one function: a counter per outcome, each able to keep a
 /// trace-id exemplar.
 #[derive(Debug)]

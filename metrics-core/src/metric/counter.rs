@@ -54,9 +54,16 @@ impl Counter {
     /// number, which every `rate()` would read as a reset.
     #[inline]
     pub fn inc_by(&self, n: u64) {
+        // Near the maximum, add without passing it, so no reader sees a wrapped total.
+        if self.whole.load(Relaxed) > u64::MAX - n {
+            let _ = self
+                .whole
+                .fetch_update(Relaxed, Relaxed, |total| Some(total.saturating_add(n)));
+            return;
+        }
         let before = self.whole.fetch_add(n, Relaxed);
         if before.checked_add(n).is_none() {
-            // Wrapped: what it wrapped to, and anything added since, is past the maximum.
+            // Another thread took it past the maximum since the check: stop there.
             self.whole.store(u64::MAX, Relaxed);
         }
     }

@@ -1,7 +1,7 @@
 //! One walk over a registry that drives any exposition format: the registered families,
 //! then the collectors' families, then the self-metrics (`self_metrics`).
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
@@ -109,16 +109,19 @@ impl Registry {
             encoder.family(&header, &mut |sink| metric.encode_series(sink));
         }
         // Collectors run with no lock of ours held, so one may register a family or a
-        // collector; what it adds shows from the next scrape.
-        let registered: Vec<(&'static str, MetricKind)> = match self.has_collectors() {
-            true => families
+        // collector; what it adds shows from the next scrape. The collectors and the names
+        // they must not take are read under the lock together, so a collector registered
+        // meanwhile waits for the next scrape too.
+        let collectors = self.collectors();
+        let registered: Vec<(&'static str, MetricKind)> = match collectors.is_empty() {
+            false => families
                 .iter()
                 .map(|h| (h.get().descriptor().name(), h.get().kind()))
                 .collect(),
-            false => Vec::new(),
+            true => Vec::new(),
         };
         drop(families);
-        if let Some(collection) = self.collect() {
+        if let Some(collection) = self.collect(&collectors) {
             self.encode_collected(encoder, selection, registered, collection);
         }
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
@@ -126,31 +129,28 @@ impl Registry {
         encoder.finish();
     }
 
-    fn has_collectors(&self) -> bool {
-        !self
-            .collectors
+    /// The collectors now; empty, without allocating, when there are none.
+    fn collectors(&self) -> Vec<Arc<dyn Collector>> {
+        self.collectors
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
+            .clone()
     }
 
     /// Every collector's families for this scrape, or `None` when there are no collectors
-    /// or this walk was started by a collector: running them again would recurse without
-    /// end, so a nested walk skips them and counts that it did.
-    fn collect(&self) -> Option<Collection> {
-        let collectors: Vec<Arc<dyn Collector>> = {
-            let collectors = self.collectors.read().unwrap_or_else(|e| e.into_inner());
-            if collectors.is_empty() {
-                return None;
-            }
-            collectors.clone()
-        };
-        let Some(_collecting) = Collecting::enter() else {
+    /// or this walk was started by one of this registry's collectors: running them again
+    /// would recurse without end, so a nested walk skips them and counts that it did. A
+    /// collector may scrape another registry, whose collectors run as usual.
+    fn collect(&self, collectors: &[Arc<dyn Collector>]) -> Option<Collection> {
+        if collectors.is_empty() {
+            return None;
+        }
+        let Some(_collecting) = Collecting::enter(self) else {
             self.nested_collections.fetch_add(1, Relaxed);
             return None;
         };
         let mut collection = Collection::default();
-        for collector in &collectors {
+        for collector in collectors {
             collector.collect(&mut collection);
         }
         Some(collection)
@@ -229,21 +229,30 @@ fn is_valid(family: &CollectedFamily) -> bool {
 }
 
 thread_local! {
-    /// Whether this thread is inside a collector's `collect`.
-    static COLLECTING: Cell<bool> = const { Cell::new(false) };
+    /// The registries whose collectors this thread is running, by address.
+    static COLLECTING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Marks this thread as collecting until dropped, even by a collector's panic.
-struct Collecting;
+/// Marks this thread as running one registry's collectors until dropped, even by a
+/// collector's panic.
+struct Collecting(usize);
 
 impl Collecting {
-    fn enter() -> Option<Collecting> {
-        COLLECTING.with(|c| (!c.replace(true)).then_some(Collecting))
+    fn enter(registry: &Registry) -> Option<Collecting> {
+        let address = std::ptr::from_ref(registry) as usize;
+        COLLECTING.with(|running| {
+            let mut running = running.borrow_mut();
+            if running.contains(&address) {
+                return None;
+            }
+            running.push(address);
+            Some(Collecting(address))
+        })
     }
 }
 
 impl Drop for Collecting {
     fn drop(&mut self) {
-        COLLECTING.with(|c| c.set(false));
+        COLLECTING.with(|running| running.borrow_mut().retain(|a| *a != self.0));
     }
 }

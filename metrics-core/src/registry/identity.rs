@@ -6,7 +6,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
+use crate::labels::OVERFLOW_LABEL_VALUE;
 use crate::registry::collector::{CollectedFamily, CollectedSample};
+
+/// How many family names the count of dropped series keeps apart.
+const MAX_FAMILIES: usize = 1000;
 
 /// How many series each family lost to an earlier one with the same identity, over the
 /// registry's life: the self-metric `tallymark_duplicate_series_dropped_total`.
@@ -20,6 +24,12 @@ impl DroppedSeries {
         }
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let n = u64::try_from(n).unwrap_or(u64::MAX);
+        // A collector whose family names come from data could grow this without end; past
+        // the cap, new names share one entry, as label sets past a budget do.
+        let family = match counts.len() < MAX_FAMILIES || counts.contains_key(family) {
+            true => family,
+            false => OVERFLOW_LABEL_VALUE,
+        };
         match counts.get_mut(family) {
             Some(count) => *count = count.saturating_add(n),
             None => {

@@ -41,7 +41,7 @@ impl SelfMetric {
             SelfMetric::LabelOverflow => "Label sets folded into a family's overflow series because its cardinality budget was spent.",
             SelfMetric::ExemplarsDropped => "Exemplars refused, and so never exposed, because their labels were over 128 code points or had an invalid or repeated name.",
             SelfMetric::DuplicateSeriesDropped => "Series a collector yielded that were dropped because an earlier series had the same name and labels.",
-            SelfMetric::InvalidFamiliesDropped => "Families a collector yielded that were dropped because their name or labels break the exposition rules.",
+            SelfMetric::InvalidFamiliesDropped => "Families a collector yielded that were dropped because their name or labels break the exposition rules, or because a counter's value was negative or NaN.",
             SelfMetric::NestedCollectionsSkipped => "Scrapes started inside a collector's collect, whose collectors were skipped rather than run again.",
         }
     }

@@ -431,7 +431,7 @@ pub fn self_metrics(truths: &[Truth], drops: &Drops, scrape: u64) -> Vec<SelfMet
     if drops.invalid > 0 {
         out.push((
             "tallymark_invalid_families_dropped_total",
-            "Families a collector yielded that were dropped because their name or labels break the exposition rules.",
+            "Families a collector yielded that were dropped because their name or labels break the exposition rules, or because a counter's value was negative or NaN.",
             vec![(Vec::new(), drops.invalid * scrape)],
         ));
     }
