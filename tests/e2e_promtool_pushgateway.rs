@@ -14,8 +14,8 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use support::{
-    example_binary, http, request, require_binary, require_python_module, ChildGuard, Example,
-    HttpReply, Pushgateway, RawReply,
+    example_binary, http, require_binary, require_python_module, ChildGuard, Example, HttpReply,
+    Pushgateway, RawReply,
 };
 
 const TEXT_0_0_4: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -90,15 +90,7 @@ impl Pushgateway {
     /// PUTs `body` as `content_type` under `job`, expecting 200, and returns how many
     /// `http_requests_total` series the gateway then holds for that job.
     fn push(&self, job: &str, content_type: &str, body: &[u8]) -> usize {
-        let path = format!("/metrics/job/{job}");
-        let push = request(
-            self.addr,
-            "PUT",
-            &path,
-            &[("Content-Type", content_type)],
-            body,
-        )
-        .expect("push to the pushgateway");
+        let push = self.put(job, content_type, body);
         assert_eq!(
             push.status,
             200,

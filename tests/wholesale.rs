@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use support::{e2e_only, request, require_binary, require_python_module, Pushgateway};
+use support::{e2e_only, require_binary, require_python_module, Pushgateway};
 
 const TEXT_0_0_4: &str = "text/plain; version=0.0.4; charset=utf-8";
 const PROTOBUF: &str =
@@ -297,7 +297,7 @@ fn wholesale(subject: &Subject) {
         assert!(promtool_said.status.success());
 
         let job = format!(
-            "/metrics/job/wholesale_{}_{}",
+            "wholesale_{}_{}",
             subject.name.replace('-', "_"),
             mode.arg()
         );
@@ -305,15 +305,7 @@ fn wholesale(subject: &Subject) {
             (TEXT_0_0_4, text.as_bytes(), "text"),
             (PROTOBUF, &protobuf[..], "protobuf"),
         ] {
-            let path = format!("{job}_{suffix}");
-            let reply = request(
-                gateway.addr,
-                "PUT",
-                &path,
-                &[("Content-Type", content_type)],
-                body,
-            )
-            .expect("push to the pushgateway");
+            let reply = gateway.put(&format!("{job}_{suffix}"), content_type, body);
             assert_eq!(
                 reply.status,
                 200,

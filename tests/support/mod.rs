@@ -288,6 +288,20 @@ impl Pushgateway {
         Some(gateway)
     }
 
+    /// PUTs `body` as `content_type` under `job`, as a push client would, and returns the
+    /// gateway's answer.
+    pub fn put(&self, job: &str, content_type: &str, body: &[u8]) -> RawReply {
+        let path = format!("/metrics/job/{job}");
+        request(
+            self.addr,
+            "PUT",
+            &path,
+            &[("Content-Type", content_type)],
+            body,
+        )
+        .expect("push to the pushgateway")
+    }
+
     /// The gateway's own exposition: every group pushed to it.
     pub fn exposition(&self) -> String {
         let reply = http(self.addr, "GET", "/metrics", None, b"").expect("read the pushgateway");
