@@ -77,6 +77,7 @@ pub mod __private {
     pub use tallymark_core::labels::dense::{dense_count, dense_index, dense_labels, Values};
 
     pub use std::boxed::Box;
+    pub use tallymark_core::encoding::LabelPairs;
     pub use tallymark_core::instrument::{
         call_once, counted_target, in_flight_target, label_value, series, timed_target, unbounded,
         unlabelled, CallGuard, Callee, CountedSite, InFlightSite, LabelArg, LabelArgs, Outcome,

@@ -8,10 +8,12 @@
 
 pub mod descriptor;
 pub mod encoding;
+mod escape;
 pub mod instrument;
 pub mod labels;
 pub mod metric;
 pub mod names;
+mod pairs;
 pub mod registry;
 
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};

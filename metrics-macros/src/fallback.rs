@@ -14,8 +14,9 @@ pub fn item_with_errors(item: TokenStream, errors: &syn::Error) -> TokenStream {
     }
 }
 
-/// The errors, and an impl of `LabelValue` that is never run (the build fails), so that
-/// the type's uses as a label do not add "trait not implemented" errors of their own.
+/// The errors, and an impl of `LabelValue` (every value labelled `""`) that is never run,
+/// since the build fails: it keeps the type's uses as a label from adding "trait not
+/// implemented" errors of their own.
 pub fn label_value(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
     quote! {
@@ -23,13 +24,14 @@ pub fn label_value(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) 
         #[automatically_derived]
         impl #private::LabelValue for #ty {
             fn label(&self) -> #private::Cow<'static, ::core::primitive::str> {
-                ::core::unreachable!()
+                #private::Cow::Borrowed("")
             }
         }
     }
 }
 
-/// The errors, and an impl of `LabelSet` that is never run, for the same reason.
+/// The errors, and an impl of `LabelSet` as a set of no labels, for the same reason. The
+/// dense methods keep their defaults.
 pub fn label_set(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
     quote! {
@@ -37,33 +39,16 @@ pub fn label_set(private: &TokenStream, ty: &syn::Ident, errors: &syn::Error) ->
         #[automatically_derived]
         impl #private::LabelSet for #ty {
             const NAMES: ::core::option::Option<&'static [&'static ::core::primitive::str]> =
-                ::core::option::Option::None;
+                ::core::option::Option::Some(&[]);
             const ARITY: ::core::primitive::usize = 0;
-            const DENSE: ::core::option::Option<::core::primitive::usize> =
-                ::core::option::Option::None;
             type Lookup<'a> = Self;
-            type Key = Self;
-            fn dense_index(_: &Self) -> ::core::primitive::usize {
-                ::core::unreachable!()
+            type Key = ();
+            fn hash_lookup<__TallymarkH: #private::Hasher>(_: &Self, _: &mut __TallymarkH) {}
+            fn matches(_: &Self, _: &(), _: #private::LabelPairs<'_>) -> ::core::primitive::bool {
+                true
             }
-            fn dense_values(
-                _: ::core::primitive::usize,
-                _: &mut dyn ::core::ops::FnMut(&::core::primitive::str),
-            ) {
-                ::core::unreachable!()
-            }
-            fn hash_lookup<__TallymarkH: #private::Hasher>(_: &Self, _: &mut __TallymarkH) {
-                ::core::unreachable!()
-            }
-            fn matches(_: &Self, _: &Self) -> ::core::primitive::bool {
-                ::core::unreachable!()
-            }
-            fn to_key(_: &Self) -> Self {
-                ::core::unreachable!()
-            }
-            fn values(_: &Self, _: &mut dyn ::core::ops::FnMut(&::core::primitive::str)) {
-                ::core::unreachable!()
-            }
+            fn to_key(_: &Self) {}
+            fn values(_: &Self, _: &mut dyn ::core::ops::FnMut(&::core::primitive::str)) {}
         }
     }
 }

@@ -157,6 +157,8 @@ fn dense_methods(private: &TokenStream, labels: &[Label], values: &[TokenStream]
 }
 
 /// The methods behind the hashed map: hashing, comparing, owning and reading the fields.
+/// The key is the struct itself, so a lookup is compared field by field rather than by
+/// formatting each value to compare it with the stored text.
 fn keyed_methods(private: &TokenStream, labels: &[Label]) -> TokenStream {
     let members: Vec<&Ident> = labels.iter().map(|l| l.member).collect();
     let texts = labels.iter().map(|l| {
@@ -179,7 +181,11 @@ fn keyed_methods(private: &TokenStream, labels: &[Label]) -> TokenStream {
             #(#private::Hash::hash(&__tallymark_lookup.#members, __tallymark_state);)*
         }
 
-        fn matches(__tallymark_lookup: &Self, __tallymark_key: &Self) -> ::core::primitive::bool {
+        fn matches(
+            __tallymark_lookup: &Self,
+            __tallymark_key: &Self,
+            _: #private::LabelPairs<'_>,
+        ) -> ::core::primitive::bool {
             #matches
         }
 

@@ -1,7 +1,7 @@
 //! Encoding: metrics hand their series to a [`SampleSink`]; each exposition format is a
 //! sink that writes into a reused buffer. One registry walk drives any [`Format`].
 
-mod escape;
+mod label_text;
 mod negotiate;
 mod number;
 pub mod openmetrics;
@@ -9,11 +9,7 @@ pub mod openmetrics;
 pub mod protobuf;
 pub mod text;
 
-pub(crate) use escape::label_text_matches;
-pub use escape::{
-    parse_label_pairs, write_help_text, write_label_pairs, write_label_value,
-    write_openmetrics_help,
-};
+pub use crate::pairs::LabelPairs;
 pub use negotiate::{negotiate, Format};
 pub use number::{write_f64, write_openmetrics_f64, write_timestamp, write_value, Value};
 
@@ -36,19 +32,19 @@ pub struct FamilyHeader<'a> {
     pub created: Option<f64>,
 }
 
-/// Who one series is: its pre-rendered label text, `name="value",...` without braces
-/// (empty when unlabelled), and when it was created, if it knows.
+/// Who one series is: its label pairs, unescaped (none when unlabelled), and when it was
+/// created, if it knows.
 #[derive(Clone, Copy, Debug)]
 pub struct SeriesMeta<'a> {
-    /// The label text.
-    pub labels: &'a str,
+    /// The label pairs.
+    pub labels: LabelPairs<'a>,
     /// Creation time in Unix seconds; `None` means the family's registration time.
     pub created: Option<f64>,
 }
 
 impl<'a> SeriesMeta<'a> {
     /// A series that does not know when it was created.
-    pub const fn labels(labels: &'a str) -> Self {
+    pub const fn labels(labels: LabelPairs<'a>) -> Self {
         SeriesMeta {
             labels,
             created: None,
@@ -112,12 +108,12 @@ pub trait SampleSink {
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>);
 
     /// A counter or gauge sample with nothing but labels and a value.
-    fn sample(&mut self, labels: &str, value: Value) {
+    fn sample(&mut self, labels: LabelPairs<'_>, value: Value) {
         self.scalar(SeriesMeta::labels(labels), value, None);
     }
 
     /// A histogram series with nothing but labels and counts.
-    fn histogram(&mut self, labels: &str, view: HistogramView<'_>) {
+    fn histogram(&mut self, labels: LabelPairs<'_>, view: HistogramView<'_>) {
         self.classic_histogram(SeriesMeta::labels(labels), view, &[]);
     }
 }

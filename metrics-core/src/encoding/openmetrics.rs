@@ -5,10 +5,12 @@
 //! samples carry; `le` and `quantile` values take the canonical form (`1.0`).
 
 use crate::descriptor::MetricKind;
+use crate::encoding::label_text::{write_pairs, SeriesLabels};
 use crate::encoding::{
-    write_f64, write_openmetrics_f64, write_openmetrics_help, write_timestamp, write_value,
-    Encoder, FamilyHeader, Format, HistogramView, SampleSink, SeriesMeta, Value,
+    write_f64, write_openmetrics_f64, write_timestamp, write_value, Encoder, FamilyHeader, Format,
+    HistogramView, SampleSink, SeriesMeta, Value,
 };
+use crate::escape::write_openmetrics_help;
 use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
 /// The Content-Type of this format.
@@ -120,7 +122,7 @@ struct OpenMetricsSamples<'a> {
 }
 
 impl OpenMetricsSamples<'_> {
-    fn series_name(&mut self, suffix: &str, labels: &str, extra: Option<&[u8]>) {
+    fn series_name(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, extra: Option<&[u8]>) {
         self.out.extend_from_slice(self.family.as_bytes());
         self.out.extend_from_slice(suffix.as_bytes());
         if labels.is_empty() && extra.is_none() {
@@ -128,7 +130,7 @@ impl OpenMetricsSamples<'_> {
             return;
         }
         self.out.push(b'{');
-        self.out.extend_from_slice(labels.as_bytes());
+        labels.write(self.out);
         if let Some(extra) = extra {
             if !labels.is_empty() {
                 self.out.push(b',');
@@ -138,7 +140,13 @@ impl OpenMetricsSamples<'_> {
         self.out.extend_from_slice(b"} ");
     }
 
-    fn line(&mut self, suffix: &str, labels: &str, value: Value, exemplar: Option<&Exemplar>) {
+    fn line(
+        &mut self,
+        suffix: &str,
+        labels: &mut SeriesLabels<'_>,
+        value: Value,
+        exemplar: Option<&Exemplar>,
+    ) {
         self.series_name(suffix, labels, None);
         write_value(self.out, value);
         self.exemplar(exemplar);
@@ -148,7 +156,7 @@ impl OpenMetricsSamples<'_> {
     fn exemplar(&mut self, exemplar: Option<&Exemplar>) {
         if let Some(exemplar) = exemplar {
             self.out.extend_from_slice(b" # {");
-            self.out.extend_from_slice(exemplar.label_text().as_bytes());
+            write_pairs(self.out, exemplar.labels());
             self.out.extend_from_slice(b"} ");
             write_f64(self.out, exemplar.value());
             self.out.push(b' ');
@@ -156,9 +164,9 @@ impl OpenMetricsSamples<'_> {
         }
     }
 
-    fn created(&mut self, series: SeriesMeta<'_>) {
-        if let Some(created) = series.created.or(self.created) {
-            self.series_name("_created", series.labels, None);
+    fn created(&mut self, labels: &mut SeriesLabels<'_>, created: Option<f64>) {
+        if let Some(created) = created.or(self.created) {
+            self.series_name("_created", labels, None);
             write_timestamp(self.out, created);
             self.out.push(b'\n');
         }
@@ -169,7 +177,13 @@ impl OpenMetricsSamples<'_> {
     /// beside its `_sum`; so while a histogram's sum is negative (or NaN, from `+Inf` and
     /// `-Inf` observed together) both are left out, and a summary keeps its `_count`. NaN
     /// observations add nothing to sums, so they never hide either.
-    fn count_and_sum(&mut self, labels: &str, count: u64, sum: f64, histogram: bool) {
+    fn count_and_sum(
+        &mut self,
+        labels: &mut SeriesLabels<'_>,
+        count: u64,
+        sum: f64,
+        histogram: bool,
+    ) {
         let sum_allowed = sum >= 0.0;
         if histogram && !sum_allowed {
             return;
@@ -180,7 +194,13 @@ impl OpenMetricsSamples<'_> {
         }
     }
 
-    fn bucket(&mut self, labels: &str, le: f64, cumulative: u64, exemplar: Option<&Exemplar>) {
+    fn bucket(
+        &mut self,
+        labels: &mut SeriesLabels<'_>,
+        le: f64,
+        cumulative: u64,
+        exemplar: Option<&Exemplar>,
+    ) {
         let mut extra = Vec::with_capacity(24);
         extra.extend_from_slice(b"le=\"");
         write_openmetrics_f64(&mut extra, le);
@@ -194,13 +214,14 @@ impl OpenMetricsSamples<'_> {
 
 impl SampleSink for OpenMetricsSamples<'_> {
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, exemplar: Option<&Exemplar>) {
+        let labels = &mut SeriesLabels::new(series.labels);
         match self.kind {
             MetricKind::Counter => {
-                self.line("_total", series.labels, value, exemplar);
-                self.created(series);
+                self.line("_total", labels, value, exemplar);
+                self.created(labels, series.created);
             }
-            MetricKind::Info => self.line("_info", series.labels, value, None),
-            _ => self.line("", series.labels, value, None),
+            MetricKind::Info => self.line("_info", labels, value, None),
+            _ => self.line("", labels, value, None),
         }
     }
 
@@ -210,7 +231,7 @@ impl SampleSink for OpenMetricsSamples<'_> {
         view: HistogramView<'_>,
         exemplars: &[ExemplarSlot],
     ) {
-        let labels = series.labels;
+        let labels = &mut SeriesLabels::new(series.labels);
         let mut bucket = 0;
         let count = view.for_each_bucket(|le, cumulative| {
             match exemplars.get(bucket) {
@@ -227,10 +248,11 @@ impl SampleSink for OpenMetricsSamples<'_> {
         if !negative_bounds {
             self.count_and_sum(labels, count, view.sum, true);
         }
-        self.created(series);
+        self.created(labels, series.created);
     }
 
     fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot) {
+        let labels = &mut SeriesLabels::new(series.labels);
         let mut extra = Vec::with_capacity(24);
         // OpenMetrics reads quantile values as counter-like: a negative one, from negative
         // observations, is left out; the other quantiles, `_count` and `_sum` stay.
@@ -243,20 +265,21 @@ impl SampleSink for OpenMetricsSamples<'_> {
             extra.extend_from_slice(b"quantile=\"");
             write_openmetrics_f64(&mut extra, q);
             extra.push(b'"');
-            self.series_name("", series.labels, Some(&extra));
+            self.series_name("", labels, Some(&extra));
             write_value(self.out, Value::Float(value));
             self.out.push(b'\n');
         }
-        self.count_and_sum(series.labels, snapshot.count, snapshot.sum, false);
-        self.created(series);
+        self.count_and_sum(labels, snapshot.count, snapshot.sum, false);
+        self.created(labels, series.created);
     }
 
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
         // OpenMetrics 1.0 has no native buckets: `+Inf`, `_count` and `_sum` are valid on
         // their own, as client_golang writes a histogram without classic buckets.
         let count = view.count();
-        self.bucket(series.labels, f64::INFINITY, count, None);
-        self.count_and_sum(series.labels, count, view.sum(), true);
-        self.created(series);
+        let labels = &mut SeriesLabels::new(series.labels);
+        self.bucket(labels, f64::INFINITY, count, None);
+        self.count_and_sum(labels, count, view.sum(), true);
+        self.created(labels, series.created);
     }
 }

@@ -9,7 +9,7 @@ use prost::Message;
 
 use crate::descriptor::MetricKind;
 use crate::encoding::{
-    parse_label_pairs, Encoder, FamilyHeader, Format, HistogramView, SampleSink, SeriesMeta, Value,
+    Encoder, FamilyHeader, Format, HistogramView, LabelPairs, SampleSink, SeriesMeta, Value,
 };
 use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
@@ -73,12 +73,13 @@ struct ProtobufSamples {
     metrics: Vec<Metric>,
 }
 
-fn labels(text: &str) -> Vec<LabelPair> {
-    parse_label_pairs(text)
-        .into_iter()
+/// Protobuf carries label values as they are, unescaped.
+fn labels(pairs: LabelPairs<'_>) -> Vec<LabelPair> {
+    pairs
+        .iter()
         .map(|(name, value)| LabelPair {
-            name: Some(name),
-            value: Some(value),
+            name: Some(name.to_owned()),
+            value: Some(value.to_owned()),
         })
         .collect()
 }
@@ -89,7 +90,7 @@ fn exemplar(exemplar: &Exemplar) -> model::Exemplar {
         .round()
         .min(999_999_999.0);
     model::Exemplar {
-        label: labels(exemplar.label_text()),
+        label: labels(exemplar.labels()),
         value: Some(exemplar.value()),
         timestamp: Some(prost_types::Timestamp {
             seconds: seconds as i64,

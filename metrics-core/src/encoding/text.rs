@@ -1,9 +1,10 @@
 //! Prometheus text exposition format 0.0.4.
 
+use crate::encoding::label_text::SeriesLabels;
 use crate::encoding::{
-    write_f64, write_help_text, write_value, Encoder, FamilyHeader, HistogramView, SampleSink,
-    SeriesMeta, Value,
+    write_f64, write_value, Encoder, FamilyHeader, HistogramView, SampleSink, SeriesMeta, Value,
 };
+use crate::escape::write_help_text;
 use crate::metric::buckets::MAX_BUCKETS;
 use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
@@ -79,10 +80,11 @@ impl<'a> TextSamples<'a> {
     ///
     /// ```
     /// use tallymark_core::encoding::text::TextSamples;
-    /// use tallymark_core::encoding::{SampleSink, Value};
+    /// use tallymark_core::encoding::{LabelPairs, SampleSink, Value};
     ///
     /// let mut out = Vec::new();
-    /// TextSamples::new(&mut out, "jobs_total").sample("queue=\"a\"", Value::Unsigned(3));
+    /// let queue = LabelPairs::pairs(&[("queue", "a")]);
+    /// TextSamples::new(&mut out, "jobs_total").sample(queue, Value::Unsigned(3));
     /// assert_eq!(out, b"jobs_total{queue=\"a\"} 3\n");
     /// ```
     pub fn new(out: &'a mut Vec<u8>, name: &'a str) -> Self {
@@ -94,7 +96,7 @@ impl<'a> TextSamples<'a> {
     }
 
     /// Writes the name and the labels, `extra` labels after the series' own.
-    fn series_name(&mut self, suffix: &str, labels: &str, extra: Option<&[u8]>) {
+    fn series_name(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, extra: Option<&[u8]>) {
         if labels.is_empty() && extra.is_none() {
             self.out.extend_from_slice(self.name.as_bytes());
             self.out.extend_from_slice(suffix.as_bytes());
@@ -109,24 +111,30 @@ impl<'a> TextSamples<'a> {
     }
 
     /// Writes `name_suffix{labels`, and the comma after them when more labels follow.
-    fn open_labels(&mut self, suffix: &str, labels: &str, more: bool) {
+    fn open_labels(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, more: bool) {
         self.out.extend_from_slice(self.name.as_bytes());
         self.out.extend_from_slice(suffix.as_bytes());
         self.out.push(b'{');
-        self.out.extend_from_slice(labels.as_bytes());
+        labels.write(self.out);
         if more && !labels.is_empty() {
             self.out.push(b',');
         }
     }
 
-    fn line(&mut self, suffix: &str, labels: &str, extra: Option<&[u8]>, value: Value) {
+    fn line(
+        &mut self,
+        suffix: &str,
+        labels: &mut SeriesLabels<'_>,
+        extra: Option<&[u8]>,
+        value: Value,
+    ) {
         self.series_name(suffix, labels, extra);
         write_value(self.out, value);
         self.out.push(b'\n');
     }
 
     /// `_sum` and `_count`, which end histograms and summaries alike.
-    fn sum_and_count(&mut self, labels: &str, sum: f64, count: u64) {
+    fn sum_and_count(&mut self, labels: &mut SeriesLabels<'_>, sum: f64, count: u64) {
         self.line("_sum", labels, None, Value::Float(sum));
         self.line("_count", labels, None, Value::Unsigned(count));
     }
@@ -138,7 +146,7 @@ impl SampleSink for TextSamples<'_> {
     }
 
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        self.line("", series.labels, None, value);
+        self.line("", &mut SeriesLabels::new(series.labels), None, value);
     }
 
     fn classic_histogram(
@@ -147,7 +155,7 @@ impl SampleSink for TextSamples<'_> {
         view: HistogramView<'_>,
         _: &[ExemplarSlot],
     ) {
-        let labels = series.labels;
+        let labels = &mut SeriesLabels::new(series.labels);
         let copies = self.le.spans_for(view.bounds).is_some();
         let cacheable = view.bounds.len() <= MAX_BUCKETS;
         let mut bucket = 0;
@@ -189,22 +197,23 @@ impl SampleSink for TextSamples<'_> {
     }
 
     fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot) {
+        let labels = &mut SeriesLabels::new(series.labels);
         let mut quantile = Vec::with_capacity(24);
         for &(q, value) in &snapshot.quantiles {
             quantile.clear();
             quantile.extend_from_slice(b"quantile=\"");
             write_f64(&mut quantile, q);
             quantile.push(b'"');
-            self.line("", series.labels, Some(&quantile), Value::Float(value));
+            self.line("", labels, Some(&quantile), Value::Float(value));
         }
-        self.sum_and_count(series.labels, snapshot.sum, snapshot.count);
+        self.sum_and_count(labels, snapshot.sum, snapshot.count);
     }
 
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
         // The text formats have no native buckets; `+Inf`, `_sum` and `_count` are valid
         // on their own and keep rates and averages working.
         let count = view.count();
-        let labels = series.labels;
+        let labels = &mut SeriesLabels::new(series.labels);
         self.line(
             "_bucket",
             labels,
@@ -218,9 +227,14 @@ impl SampleSink for TextSamples<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encoding::SampleSink;
+    use crate::encoding::{LabelPairs, SampleSink};
 
-    fn histogram(out: &mut TextSamples<'_>, labels: &str, bounds: &[f64], counts: &[u64]) {
+    fn histogram(
+        out: &mut TextSamples<'_>,
+        labels: LabelPairs<'_>,
+        bounds: &[f64],
+        counts: &[u64],
+    ) {
         let view = HistogramView {
             bounds,
             counts,
@@ -235,10 +249,11 @@ mod tests {
     fn each_series_gets_the_le_texts_of_its_own_bounds() {
         let mut out = Vec::new();
         let mut samples = TextSamples::new(&mut out, "h");
-        histogram(&mut samples, "a=\"1\"", &[0.5, 1.0], &[1, 0, 0]);
-        histogram(&mut samples, "a=\"2\"", &[0.5, 1.0], &[0, 1, 0]);
-        histogram(&mut samples, "", &[0.25], &[0, 2]);
-        histogram(&mut samples, "a=\"3\"", &[0.5, 1.0], &[0, 0, 1]);
+        let a = |value| LabelPairs::new(&["a"], value);
+        histogram(&mut samples, a(&["1"]), &[0.5, 1.0], &[1, 0, 0]);
+        histogram(&mut samples, a(&["2"]), &[0.5, 1.0], &[0, 1, 0]);
+        histogram(&mut samples, LabelPairs::EMPTY, &[0.25], &[0, 2]);
+        histogram(&mut samples, a(&["3"]), &[0.5, 1.0], &[0, 0, 1]);
         let text = String::from_utf8(out).unwrap();
         let buckets: Vec<&str> = text.lines().filter(|l| l.contains("_bucket")).collect();
         assert_eq!(

@@ -4,7 +4,7 @@
 //! dashboards and alerts work unchanged.
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{write_label_pairs, HistogramView, SampleSink, SeriesMeta, Value};
+use crate::encoding::{HistogramView, LabelPairs, SampleSink, SeriesMeta, Value};
 use crate::instrument::naming::{by_series, sites, HasCallee, Named};
 use crate::instrument::site::{CountedSite, TimedSite, TIMED_SLOTS};
 use crate::instrument::Outcome;
@@ -44,18 +44,11 @@ fn shown(fallible: bool, outcome: Outcome, happened: bool) -> bool {
     }
 }
 
-fn label_text<'b, S: HasCallee>(
-    buf: &'b mut Vec<u8>,
-    named: &Named<S>,
-    outcome: Option<Outcome>,
-) -> &'b str {
-    buf.clear();
-    let module = named.site.callee().module;
-    let pairs = [("function", named.function), ("module", module)];
-    let result = outcome.map(|o| ("result", o.as_str()));
-    write_label_pairs(buf, pairs.into_iter().chain(result));
-    // Escaping keeps UTF-8 intact, so the fallback never runs.
-    std::str::from_utf8(buf).unwrap_or_default()
+/// The label values of a site's series, in the order of `CALLS` and `DURATIONS`; the
+/// gauge `CONCURRENT` reads the first two.
+fn label_values<S: HasCallee>(named: &Named<S>, outcome: Option<Outcome>) -> [&'static str; 3] {
+    let result = outcome.map_or("", Outcome::as_str);
+    [named.function, named.site.callee().module, result]
 }
 
 /// `function_calls_total`.
@@ -117,9 +110,8 @@ impl Metric for DurationsFamily {
 fn each_outcome_series<S: HasCallee>(
     sites: &[Named<S>],
     count: impl Fn(&S, Outcome) -> u64,
-    mut each: impl FnMut(&[Named<S>], Outcome, u64, &str),
+    mut each: impl FnMut(&[Named<S>], Outcome, u64, LabelPairs<'_>),
 ) {
-    let mut buf = Vec::new();
     for group in by_series(sites) {
         let fallible = group.iter().any(|s| s.site.callee().fallible);
         for outcome in Outcome::ALL {
@@ -127,11 +119,12 @@ fn each_outcome_series<S: HasCallee>(
                 .iter()
                 .fold(0u64, |n, s| n.saturating_add(count(s.site, outcome)));
             if shown(fallible, outcome, calls > 0) {
+                let values = label_values(&group[0], Some(outcome));
                 each(
                     group,
                     outcome,
                     calls,
-                    label_text(&mut buf, &group[0], Some(outcome)),
+                    LabelPairs::new(CALLS.label_names(), &values),
                 );
             }
         }
@@ -199,9 +192,9 @@ impl Metric for ConcurrentFamily {
         MetricKind::Gauge
     }
     fn encode_series(&self, sink: &mut dyn SampleSink) {
-        let mut buf = Vec::new();
         for group in by_series(&sites().in_flight) {
-            let labels = label_text(&mut buf, &group[0], None);
+            let values = label_values(&group[0], None);
+            let labels = LabelPairs::new(CONCURRENT.label_names(), &values);
             let running = group
                 .iter()
                 .fold(0i64, |n, s| n.saturating_add(s.site.running()));

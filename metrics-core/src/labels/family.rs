@@ -10,13 +10,14 @@ use std::sync::OnceLock;
 use foldhash::fast::FixedState;
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::encoding::{write_label_pairs, write_label_value, SampleSink, SeriesMeta};
+use crate::encoding::SampleSink;
 use crate::labels::keyed::{Entry, Keyed, Writer};
+use crate::labels::series::Labelled;
 use crate::labels::{LabelSet, Member, StrLabels};
 use crate::metric::buckets::{self, DEFAULT_BUCKETS};
-use crate::metric::clock::unix_seconds;
 use crate::metric::summary::check_quantiles;
 use crate::metric::{Counter, Gauge, Histogram, IntGauge, NativeHistogram, Summary};
+use crate::pairs::PackedStrs;
 
 /// The value every label takes in the series that label sets past the budget fold into.
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
@@ -39,40 +40,6 @@ pub type HistogramFamily<const N: usize> = Family<StrLabels<N>, Histogram>;
 pub type SummaryFamily<const N: usize> = Family<StrLabels<N>, Summary>;
 /// A native histogram family keyed by `N` string label values.
 pub type NativeHistogramFamily<const N: usize> = Family<StrLabels<N>, NativeHistogram>;
-
-/// One series and its label text, rendered and escaped once when the series is created.
-#[derive(Debug)]
-pub struct Labelled<S> {
-    labels: Box<str>,
-    /// When the series was created or last reset, as f64 Unix seconds: OpenMetrics'
-    /// `_created`. Set off the recording path, so recording never reads the clock.
-    created: AtomicU64,
-    series: S,
-}
-
-impl<S> Labelled<S> {
-    /// The series' label pairs as exposed, `name="value",...`.
-    pub fn label_text(&self) -> &str {
-        &self.labels
-    }
-
-    /// When the series was created, or last reset, in Unix seconds.
-    pub fn created(&self) -> f64 {
-        f64::from_bits(self.created.load(Relaxed))
-    }
-
-    fn meta(&self) -> SeriesMeta<'_> {
-        SeriesMeta {
-            labels: &self.labels,
-            created: Some(self.created()),
-        }
-    }
-
-    fn restart<M: Member<Series = S>>(&self) {
-        M::reset(&self.series);
-        self.created.store(unix_seconds().to_bits(), Relaxed);
-    }
-}
 
 /// A series of a family, as returned by [`Family::labels`]: a plain reference, so taking
 /// one costs no atomic operation. It can be kept: the family keeps every series it created
@@ -169,8 +136,8 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         L::NAMES.unwrap_or(self.desc.label_names())
     }
 
-    /// The names the label text is written with: the declared ones, or placeholders for a
-    /// family that has no descriptor.
+    /// The names the label values are paired with: the declared ones, or placeholders for
+    /// a family that has no descriptor.
     #[inline]
     fn text_names(&self) -> &'static [&'static str] {
         let names = self.label_names();
@@ -203,8 +170,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     fn find(&self, hash: u64, lookup: &L::Lookup<'_>) -> Option<&Entry<L::Key, M::Series>> {
         let names = self.text_names();
         self.keyed.find(hash, |entry| {
-            let text = entry.labelled.label_text();
-            L::matches_text(lookup, &entry.key, names, text, entry.escaped)
+            L::matches(lookup, &entry.key, entry.labelled.pairs(names))
         })
     }
 
@@ -246,17 +212,18 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     }
 
     /// Hands every series to an encoder: dense ones in declaration order, others sorted by
-    /// label text so that a scrape reads the same way every time, overflow last.
+    /// label values so that a scrape reads the same way every time, overflow last.
     pub(crate) fn encode_series(&self, sink: &mut dyn SampleSink) {
+        let names = self.text_names();
         if let Some(count) = L::DENSE {
             for slot in self.dense.get_or_init(|| self.dense_series(count)).iter() {
-                M::encode(&slot.series, slot.meta(), sink);
+                M::encode(&slot.series, slot.meta(names), sink);
             }
         }
         self.keyed
-            .for_each_sorted(|s| M::encode(&s.series, s.meta(), sink));
+            .for_each_sorted(|s| M::encode(&s.series, s.meta(names), sink));
         if let Some(s) = self.overflow.get() {
-            M::encode(&s.series, s.meta(), sink);
+            M::encode(&s.series, s.meta(names), sink);
         }
     }
 
@@ -281,33 +248,10 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             drop(writer);
             return self.fold_into_overflow();
         }
-        // Sized exactly, so that the text is written without growing and kept without
-        // shrinking.
-        let names = self.text_names();
-        let mut len = names
-            .iter()
-            .map(|n| n.len() + 4)
-            .sum::<usize>()
-            .saturating_sub(1);
-        L::values(lookup, &mut |value| len += value.len());
-        let mut text = Vec::with_capacity(len);
-        let mut names = names.iter();
-        L::values(lookup, &mut |value| {
-            if let Some(name) = names.next() {
-                if !text.is_empty() {
-                    text.push(b',');
-                }
-                text.extend_from_slice(name.as_bytes());
-                text.extend_from_slice(b"=\"");
-                write_label_value(&mut text, value);
-                text.push(b'"');
-            }
-        });
-        let escaped = text.contains(&b'\\');
-        let labelled = self.labelled(text);
+        let labelled = self.labelled(PackedStrs::from_each(|f| L::values(lookup, f)));
         match self
             .keyed
-            .insert(&writer, hash, L::to_key(lookup), escaped, labelled)
+            .insert(&writer, hash, L::to_key(lookup), labelled)
         {
             Some(entry) => &entry.labelled,
             None => {
@@ -351,38 +295,19 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     /// The overflow series, made on first use.
     fn overflow_labelled(&self) -> &Labelled<M::Series> {
         self.overflow.get_or_init(|| {
-            let mut text = Vec::new();
-            let pairs = self
-                .label_names()
-                .iter()
-                .map(|n| (*n, OVERFLOW_LABEL_VALUE));
-            write_label_pairs(&mut text, pairs);
-            self.labelled(text)
+            let values = std::iter::repeat_n(OVERFLOW_LABEL_VALUE, L::ARITY);
+            self.labelled(PackedStrs::new(values))
         })
     }
 
     fn dense_series(&self, count: usize) -> Box<[Labelled<M::Series>]> {
         (0..count)
-            .map(|index| {
-                let mut values = Vec::with_capacity(L::ARITY);
-                L::dense_values(index, &mut |v| values.push(v.to_owned()));
-                let mut text = Vec::new();
-                let names = self.label_names().iter().copied();
-                write_label_pairs(&mut text, names.zip(values.iter().map(String::as_str)));
-                self.labelled(text)
-            })
+            .map(|index| self.labelled(PackedStrs::from_each(|f| L::dense_values(index, f))))
             .collect()
     }
 
-    fn labelled(&self, text: Vec<u8>) -> Labelled<M::Series> {
-        // Escaping keeps UTF-8 intact, so the lossy branch never runs.
-        let labels = String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Labelled {
-            labels: labels.into_boxed_str(),
-            created: AtomicU64::new(unix_seconds().to_bits()),
-            series: M::new_series(self.desc, self.bounds),
-        }
+    fn labelled(&self, values: PackedStrs) -> Labelled<M::Series> {
+        Labelled::new(values, M::new_series(self.desc, self.bounds))
     }
 }
 

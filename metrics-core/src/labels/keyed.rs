@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::labels::arena::Arena;
-use crate::labels::family::Labelled;
+use crate::labels::series::Labelled;
 
 /// Slots in the first index.
 const FIRST_INDEX: usize = 16;
@@ -25,8 +25,6 @@ const INDEXES: usize = 30;
 pub(crate) struct Entry<K, S> {
     hash: u64,
     pub(crate) key: K,
-    /// Whether the label text needed escaping, so matching must unescape.
-    pub(crate) escaped: bool,
     live: AtomicBool,
     pub(crate) labelled: Labelled<S>,
 }
@@ -52,7 +50,7 @@ pub(crate) struct Keyed<K, S> {
     current: AtomicUsize,
     live: AtomicUsize,
     writer: Mutex<()>,
-    /// Entry numbers sorted by label text, for scrapes; covers the first `len()` entries.
+    /// Entry numbers sorted by label values, for scrapes; covers the first `len()` entries.
     order: Mutex<Vec<u32>>,
 }
 
@@ -115,13 +113,11 @@ impl<K, S> Keyed<K, S> {
         _writer: &Writer<'_>,
         hash: u64,
         key: K,
-        escaped: bool,
         labelled: Labelled<S>,
     ) -> Option<&Entry<K, S>> {
         let entry = Entry {
             hash,
             key,
-            escaped,
             live: AtomicBool::new(true),
             labelled,
         };
@@ -156,7 +152,7 @@ impl<K, S> Keyed<K, S> {
         }
     }
 
-    /// Calls `f` with every live entry, sorted by label text so that a scrape reads the
+    /// Calls `f` with every live entry, sorted by label values so that a scrape reads the
     /// same way every time. The order is kept between scrapes and only the entries added
     /// since the last one are sorted in, so a scrape of an unchanged family neither sorts
     /// nor allocates.
@@ -166,15 +162,15 @@ impl<K, S> Keyed<K, S> {
         if order.len() < stored {
             let sorted = order.len();
             order.extend((sorted..stored).filter_map(|n| u32::try_from(n).ok()));
-            let text = |n: &u32| {
-                self.entries
-                    .get(*n as usize)
-                    .map(|e| e.labelled.label_text())
+            let values = |n: &u32| self.entries.get(*n as usize).map(|e| e.labelled.values());
+            let by_values = |a: &u32, b: &u32| match (values(a), values(b)) {
+                (Some(a), Some(b)) => a.iter().cmp(b.iter()),
+                (a, b) => a.is_some().cmp(&b.is_some()),
             };
-            order[sorted..].sort_unstable_by(|a, b| text(a).cmp(&text(b)));
+            order[sorted..].sort_unstable_by(by_values);
             if sorted > 0 {
                 // Two sorted runs: the stable sort merges them in one pass.
-                order.sort_by(|a, b| text(a).cmp(&text(b)));
+                order.sort_by(by_values);
             }
         }
         for &n in order.iter() {

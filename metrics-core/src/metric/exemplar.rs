@@ -5,9 +5,10 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use crate::encoding::write_label_pairs;
+use crate::encoding::LabelPairs;
 use crate::metric::clock::unix_seconds;
 use crate::names::{check_label_name, NameError};
+use crate::pairs::PackedStrs;
 
 /// The OpenMetrics limit on an exemplar's label names and values together, in code points.
 pub const MAX_EXEMPLAR_RUNES: usize = 128;
@@ -55,19 +56,20 @@ impl fmt::Display for ExemplarError {
 
 impl std::error::Error for ExemplarError {}
 
-/// One exemplar: its labels (rendered once, as series labels are), the observed value and
-/// when it was recorded, in Unix seconds.
+/// One exemplar: its labels (kept in one allocation, as series labels are), the observed
+/// value and when it was recorded, in Unix seconds.
 ///
 /// ```
 /// use tallymark_core::metric::Exemplar;
 ///
 /// let exemplar = Exemplar::new(&[("trace_id", "4bf92f35")], 0.043).unwrap();
-/// assert_eq!(exemplar.label_text(), "trace_id=\"4bf92f35\"");
+/// assert_eq!(exemplar.labels().get("trace_id"), Some("4bf92f35"));
 /// assert_eq!(exemplar.value(), 0.043);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exemplar {
-    labels: Box<str>,
+    /// Names and values in turn.
+    labels: PackedStrs,
     value: f64,
     timestamp: f64,
 }
@@ -91,11 +93,8 @@ impl Exemplar {
                 }));
             }
         }
-        let mut text = Vec::new();
-        write_label_pairs(&mut text, labels.iter().copied());
         Ok(Exemplar {
-            // Escaping keeps UTF-8 intact, so the lossy branch never runs.
-            labels: String::from_utf8_lossy(&text).into(),
+            labels: PackedStrs::new(labels.iter().flat_map(|(n, v)| [*n, *v])),
             value,
             timestamp: unix_seconds(),
         })
@@ -107,9 +106,9 @@ impl Exemplar {
         self
     }
 
-    /// The labels as written, `name="value",...`.
-    pub fn label_text(&self) -> &str {
-        &self.labels
+    /// The label pairs.
+    pub fn labels(&self) -> LabelPairs<'_> {
+        LabelPairs::interleaved(&self.labels)
     }
 
     /// The observed value.

@@ -1,9 +1,6 @@
 //! Constant facts about the program, exposed as labels: `build_info`.
 
-use std::sync::OnceLock;
-
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::encoding::write_label_pairs;
 use crate::names::label_name_problem;
 
 /// Labels that describe the program, such as its version, exposed as one series whose
@@ -27,8 +24,6 @@ use crate::names::label_name_problem;
 #[derive(Debug)]
 pub struct Info {
     pairs: &'static [(&'static str, &'static str)],
-    /// The label text, rendered at the first scrape and kept.
-    text: OnceLock<Box<str>>,
     desc: &'static Descriptor,
 }
 
@@ -54,7 +49,6 @@ impl Info {
         }
         Info {
             pairs,
-            text: OnceLock::new(),
             desc: &UNNAMED,
         }
     }
@@ -68,14 +62,6 @@ impl Info {
     /// The `(name, value)` labels.
     pub fn labels(&self) -> &'static [(&'static str, &'static str)] {
         self.pairs
-    }
-
-    pub(crate) fn label_text(&self) -> &str {
-        self.text.get_or_init(|| {
-            let mut text = Vec::new();
-            write_label_pairs(&mut text, self.pairs.iter().copied());
-            String::from_utf8_lossy(&text).into()
-        })
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {

@@ -1,10 +1,8 @@
 //! One current state out of a fixed set, like Python's `Enum`.
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::OnceLock;
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::encoding::write_label_pairs;
 use crate::labels::LabelValue;
 use crate::metric::info::str_eq;
 
@@ -34,8 +32,6 @@ use crate::metric::info::str_eq;
 pub struct StateSet {
     states: &'static [&'static str],
     current: AtomicUsize,
-    /// Each state's label text, rendered at the first scrape and kept.
-    texts: OnceLock<Box<[Box<str>]>>,
     desc: &'static Descriptor,
 }
 
@@ -62,7 +58,6 @@ impl StateSet {
         StateSet {
             states,
             current: AtomicUsize::new(0),
-            texts: OnceLock::new(),
             desc: &UNNAMED,
         }
     }
@@ -133,21 +128,6 @@ impl StateSet {
     /// The index of the current state.
     pub(crate) fn current(&self) -> usize {
         self.current.load(Relaxed)
-    }
-
-    /// Each state's label text: the family's name as label name, the state as value.
-    pub(crate) fn label_texts(&self) -> &[Box<str>] {
-        self.texts.get_or_init(|| {
-            let name = self.desc.name();
-            self.states
-                .iter()
-                .map(|state| {
-                    let mut text = Vec::new();
-                    write_label_pairs(&mut text, [(name, *state)]);
-                    String::from_utf8_lossy(&text).into()
-                })
-                .collect()
-        })
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {

@@ -10,7 +10,7 @@ use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
 use crate::encoding::protobuf::ProtobufEncoder;
 use crate::encoding::text::TextEncoder;
-use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, Format, Value};
+use crate::encoding::{Encoder, FamilyHeader, Format, LabelPairs, Value};
 use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
 use crate::registry::rules::check_family;
@@ -165,7 +165,6 @@ impl Registry {
     ) {
         let families = unique_families(collection.families, &self.duplicates);
         let mut taken: Vec<(&str, MetricKind)> = registered;
-        let mut labels = Vec::new();
         for family in &families {
             if !is_valid(family) {
                 self.invalid_families.fetch_add(1, Relaxed);
@@ -193,12 +192,7 @@ impl Registry {
             };
             encoder.family(&header, &mut |sink| {
                 for sample in &family.samples {
-                    labels.clear();
-                    write_label_pairs(
-                        &mut labels,
-                        sample.labels.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-                    );
-                    sink.sample(&String::from_utf8_lossy(&labels), sample.value);
+                    sink.sample(LabelPairs::owned(&sample.labels), sample.value);
                 }
             });
         }

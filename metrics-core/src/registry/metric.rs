@@ -2,7 +2,7 @@
 //! each storage type hands a series to an encoder.
 
 use crate::descriptor::{Descriptor, MetricKind};
-use crate::encoding::{SampleSink, SeriesMeta, Value};
+use crate::encoding::{LabelPairs, SampleSink, SeriesMeta, Value};
 use crate::labels::{Family, LabelSet, Member};
 use crate::metric::buckets::MAX_BUCKETS;
 use crate::metric::{
@@ -24,7 +24,7 @@ pub trait Metric: Send + Sync {
 }
 
 /// An unlabelled series, whose creation time is its family's registration time.
-const UNLABELLED: SeriesMeta<'static> = SeriesMeta::labels("");
+const UNLABELLED: SeriesMeta<'static> = SeriesMeta::labels(LabelPairs::EMPTY);
 
 impl Counter {
     pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
@@ -86,10 +86,15 @@ unlabelled! {
     IntGauge => Gauge, |m, sink| sink.scalar(UNLABELLED, Value::Signed(m.get()), None);
     Summary => Summary, |m, sink| m.encode(UNLABELLED, sink);
     NativeHistogram => Histogram, |m, sink| m.encode(UNLABELLED, sink);
-    Info => Info, |m, sink| sink.scalar(SeriesMeta::labels(m.label_text()), Value::Unsigned(1), None);
+    Info => Info, |m, sink| {
+        let labels = LabelPairs::pairs(m.labels());
+        sink.scalar(SeriesMeta::labels(labels), Value::Unsigned(1), None);
+    };
     StateSet => StateSet, |m, sink| {
-        let current = m.current();
-        for (i, labels) in m.label_texts().iter().enumerate() {
+        // Each state is a series whose one label is named after the family.
+        let (current, name) = (m.current(), [m.descriptor().name()]);
+        for i in 0..m.states().len() {
+            let labels = LabelPairs::new(&name, m.states().get(i..=i).unwrap_or_default());
             let value = Value::Unsigned(u64::from(i == current));
             sink.scalar(SeriesMeta::labels(labels), value, None);
         }

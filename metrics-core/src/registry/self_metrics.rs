@@ -2,14 +2,16 @@
 //! is something to count, so a registry where nothing went wrong shows exactly what was put
 //! in it.
 
-use std::io::Write as _;
 use std::sync::atomic::Ordering::Relaxed;
 
 use crate::descriptor::MetricKind;
-use crate::encoding::{write_label_pairs, Encoder, FamilyHeader, SampleSink, Value};
+use crate::encoding::{Encoder, FamilyHeader, LabelPairs, SampleSink, Value};
 use crate::metric::exemplars_dropped;
 use crate::registry::encode::Selection;
 use crate::registry::{Held, Registry, SelfMetric};
+
+/// The one label of the self-metrics counted per family.
+const FAMILY: [&str; 1] = ["family"];
 
 impl Registry {
     pub(crate) fn encode_self_metrics(
@@ -21,16 +23,15 @@ impl Registry {
         encode_overflow_counts(encoder, selection, families);
         let duplicates = self.duplicates.counts();
         if !duplicates.is_empty() {
-            let mut labels = Vec::new();
             family(
                 encoder,
                 selection,
                 SelfMetric::DuplicateSeriesDropped,
                 |sink| {
                     for (family, count) in &duplicates {
-                        labels.clear();
-                        write_label_pairs(&mut labels, [("family", family.as_str())]);
-                        sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(*count));
+                        let values = [family.as_str()];
+                        let labels = LabelPairs::new(&FAMILY, &values);
+                        sink.sample(labels, Value::Unsigned(*count));
                     }
                 },
             );
@@ -57,7 +58,7 @@ impl Registry {
         for (metric, count) in unlabelled {
             if count > 0 {
                 family(encoder, selection, metric, |sink| {
-                    sink.sample("", Value::Unsigned(count));
+                    sink.sample(LabelPairs::EMPTY, Value::Unsigned(count));
                 });
             }
         }
@@ -96,25 +97,9 @@ fn encode_overflow_counts(encoder: &mut dyn Encoder, selection: &Selection<'_>, 
         return;
     }
     family(encoder, selection, SelfMetric::LabelOverflow, |sink| {
-        // A registered name needs no escaping, so its label text is built in place; a
-        // scrape of a steady registry allocates nothing.
-        let mut text = [0u8; 256];
         for (family, count) in budgeted() {
-            let mut rest = &mut text[..];
-            let fits = rest
-                .write_all(b"family=\"")
-                .and_then(|()| rest.write_all(family.as_bytes()))
-                .and_then(|()| rest.write_all(b"\""))
-                .is_ok();
-            let written = 256 - rest.len();
-            match text.get(..written).map(std::str::from_utf8) {
-                Some(Ok(labels)) if fits => sink.sample(labels, Value::Unsigned(count)),
-                _ => {
-                    let mut labels = Vec::new();
-                    write_label_pairs(&mut labels, [("family", family)]);
-                    sink.sample(&String::from_utf8_lossy(&labels), Value::Unsigned(count));
-                }
-            }
+            let values = [family];
+            sink.sample(LabelPairs::new(&FAMILY, &values), Value::Unsigned(count));
         }
     });
 }

@@ -35,28 +35,6 @@ pub fn valid_label_name(name: &str) -> bool {
         && !name.starts_with("__")
 }
 
-/// Label pairs as the exposition formats write them inside braces.
-pub fn label_text(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(name);
-        out.push_str("=\"");
-        for c in value.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '\n' => out.push_str("\\n"),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out
-}
-
 /// Whether the library must keep these exemplar labels: 128 code points at most, valid
 /// and distinct names.
 pub fn exemplar_accepted(labels: &ExemplarLabels) -> bool {

@@ -25,15 +25,21 @@ pub fn read_slot(
     slot: &ExemplarSlot,
     model: &Option<(ExemplarLabels, f64)>,
 ) -> Result<Option<Ex>, String> {
-    let read = slot.with(|e| e.map(|e| (e.label_text().to_owned(), e.value(), e.timestamp())));
+    let read = slot.with(|e| {
+        e.map(|e| {
+            let pairs: ExemplarLabels = e
+                .labels()
+                .iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            (pairs, e.value(), e.timestamp())
+        })
+    });
     match (read, model) {
         (None, None) => Ok(None),
-        (Some((text, value, timestamp)), Some((labels, v))) => {
-            if text != label_text(labels) {
-                return bad(format!(
-                    "exemplar label text {text:?}, expected {:?}",
-                    label_text(labels)
-                ));
+        (Some((pairs, value, timestamp)), Some((labels, v))) => {
+            if pairs != *labels {
+                return bad(format!("exemplar labels {pairs:?}, expected {labels:?}"));
             }
             check_f64("exemplar value", value, *v)?;
             Ok(Some(Ex {

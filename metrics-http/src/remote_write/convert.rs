@@ -3,8 +3,7 @@
 
 use tallymark_core::descriptor::MetricKind;
 use tallymark_core::encoding::{
-    parse_label_pairs, write_f64, Encoder, FamilyHeader, HistogramView, SampleSink, SeriesMeta,
-    Value,
+    write_f64, Encoder, FamilyHeader, HistogramView, LabelPairs, SampleSink, SeriesMeta, Value,
 };
 use tallymark_core::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
@@ -78,8 +77,17 @@ struct FamilySeries<'b, 'a> {
 impl FamilySeries<'_, '_> {
     /// Adds one series: `name{suffix}` with the series' labels, an optional `le` or
     /// `quantile`, and the external labels it lacks, sorted by name as receivers require.
-    fn push(&mut self, suffix: &str, labels: &str, extra: Option<(&str, f64)>, value: f64) {
-        let mut pairs = parse_label_pairs(labels);
+    fn push(
+        &mut self,
+        suffix: &str,
+        labels: LabelPairs<'_>,
+        extra: Option<(&str, f64)>,
+        value: f64,
+    ) {
+        let mut pairs: Vec<(String, String)> = labels
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
         if let Some((name, bound)) = extra {
             let mut text = Vec::new();
             write_f64(&mut text, bound);
@@ -106,7 +114,7 @@ impl FamilySeries<'_, '_> {
         });
     }
 
-    fn sum_and_count(&mut self, labels: &str, sum: f64, count: u64) {
+    fn sum_and_count(&mut self, labels: LabelPairs<'_>, sum: f64, count: u64) {
         self.push("_sum", labels, None, sum);
         self.push("_count", labels, None, count as f64);
     }

@@ -1,0 +1,310 @@
+//! Label pairs as data: the strings a series stores, and the view of `(name, value)` pairs
+//! that every sink is handed. Nothing here is written in any format: each encoder escapes
+//! the pairs for its own, so storage is tied to none.
+
+use std::fmt;
+
+use crate::escape::needs_escaping;
+
+/// Strings kept in one allocation: a series' label values, or an exemplar's names and
+/// values in turn. Only the boundaries between them are stored, so one string costs no
+/// second allocation.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PackedStrs {
+    text: Box<str>,
+    /// Where each string but the first starts in `text`.
+    starts: Box<[usize]>,
+    count: usize,
+    /// Whether no string holds a byte the text formats escape, known once so that a
+    /// scrape copies them without looking.
+    plain: bool,
+}
+
+impl PackedStrs {
+    /// The strings `strs` yields, in order.
+    pub(crate) fn new<'s, I>(strs: I) -> Self
+    where
+        I: IntoIterator<Item = &'s str>,
+        I::IntoIter: Clone,
+    {
+        let strs = strs.into_iter();
+        Self::from_each(|f| strs.clone().for_each(&mut *f))
+    }
+
+    /// The strings `each` hands its callback, in order. `each` is called twice, to size
+    /// the text exactly, so it must hand the same strings both times.
+    pub(crate) fn from_each(each: impl Fn(&mut dyn FnMut(&str))) -> Self {
+        let (mut len, mut count) = (0usize, 0usize);
+        each(&mut |s| {
+            len += s.len();
+            count += 1;
+        });
+        let mut text = String::with_capacity(len);
+        let mut starts = Vec::with_capacity(count.saturating_sub(1));
+        let mut plain = true;
+        let mut first = true;
+        each(&mut |s| {
+            if !first {
+                starts.push(text.len());
+            }
+            first = false;
+            plain &= !needs_escaping(s);
+            text.push_str(s);
+        });
+        PackedStrs {
+            text: text.into_boxed_str(),
+            count: starts.len() + usize::from(!first),
+            starts: starts.into_boxed_slice(),
+            plain,
+        }
+    }
+
+    /// How many strings there are.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// The string at `index`.
+    #[inline]
+    pub(crate) fn get(&self, index: usize) -> Option<&str> {
+        if index >= self.count {
+            return None;
+        }
+        let start = match index {
+            0 => 0,
+            i => *self.starts.get(i - 1)?,
+        };
+        let end = self.starts.get(index).copied().unwrap_or(self.text.len());
+        self.text.get(start..end)
+    }
+
+    /// Whether these are exactly `strs`, compared in place: each boundary must fall where
+    /// the lengths of `strs` put it, and the bytes between must agree.
+    #[inline]
+    pub(crate) fn equals(&self, strs: &[&str]) -> bool {
+        if strs.len() != self.count {
+            return false;
+        }
+        let text = self.text.as_bytes();
+        let mut at = 0;
+        for (i, s) in strs.iter().enumerate() {
+            let end = at + s.len();
+            let boundary = self.starts.get(i).copied().unwrap_or(text.len());
+            if boundary != end || text.get(at..end) != Some(s.as_bytes()) {
+                return false;
+            }
+            at = end;
+        }
+        true
+    }
+
+    /// Whether no string needs escaping in a text format.
+    #[inline]
+    pub(crate) fn plain(&self) -> bool {
+        self.plain
+    }
+
+    /// The strings in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.count).filter_map(|i| self.get(i))
+    }
+}
+
+impl fmt::Debug for PackedStrs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The label pairs of one series, as the sink that writes it is handed them: names and
+/// values as they were given, unescaped. Cheap to copy; it borrows what it reads.
+///
+/// ```
+/// use tallymark_core::encoding::LabelPairs;
+///
+/// let pairs = LabelPairs::new(&["method", "status"], &["GET", "200"]);
+/// assert_eq!(pairs.len(), 2);
+/// assert_eq!(pairs.iter().collect::<Vec<_>>(), [("method", "GET"), ("status", "200")]);
+/// assert_eq!(pairs.get("status"), Some("200"));
+/// assert!(LabelPairs::EMPTY.is_empty());
+/// ```
+#[derive(Clone, Copy)]
+pub struct LabelPairs<'a>(Repr<'a>);
+
+#[derive(Clone, Copy)]
+enum Repr<'a> {
+    /// Names beside values, paired by position.
+    Split {
+        names: &'a [&'a str],
+        values: &'a [&'a str],
+    },
+    /// Names beside a series' stored values.
+    Stored {
+        names: &'a [&'a str],
+        values: &'a PackedStrs,
+    },
+    /// Names and values in turn, as an exemplar keeps them.
+    Interleaved(&'a PackedStrs),
+    Borrowed(&'a [(&'a str, &'a str)]),
+    Owned(&'a [(String, String)]),
+}
+
+impl<'a> LabelPairs<'a> {
+    /// No labels.
+    pub const EMPTY: LabelPairs<'static> = LabelPairs(Repr::Borrowed(&[]));
+
+    /// Each name paired with the value at its position; a name or value without a partner
+    /// is left out.
+    pub const fn new(names: &'a [&'a str], values: &'a [&'a str]) -> Self {
+        LabelPairs(Repr::Split { names, values })
+    }
+
+    /// `(name, value)` pairs.
+    pub const fn pairs(pairs: &'a [(&'a str, &'a str)]) -> Self {
+        LabelPairs(Repr::Borrowed(pairs))
+    }
+
+    /// Owned `(name, value)` pairs, as a collector gives them.
+    pub const fn owned(pairs: &'a [(String, String)]) -> Self {
+        LabelPairs(Repr::Owned(pairs))
+    }
+
+    pub(crate) const fn stored(names: &'a [&'a str], values: &'a PackedStrs) -> Self {
+        LabelPairs(Repr::Stored { names, values })
+    }
+
+    pub(crate) const fn interleaved(strs: &'a PackedStrs) -> Self {
+        LabelPairs(Repr::Interleaved(strs))
+    }
+
+    /// How many pairs there are.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self.0 {
+            Repr::Split { names, values } => names.len().min(values.len()),
+            Repr::Stored { names, values } => names.len().min(values.len()),
+            Repr::Interleaved(strs) => strs.len() / 2,
+            Repr::Borrowed(pairs) => pairs.len(),
+            Repr::Owned(pairs) => pairs.len(),
+        }
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pair at `index`.
+    #[inline]
+    pub fn at(&self, index: usize) -> Option<(&'a str, &'a str)> {
+        match self.0 {
+            Repr::Split { names, values } => Some((*names.get(index)?, *values.get(index)?)),
+            Repr::Stored { names, values } => Some((*names.get(index)?, values.get(index)?)),
+            Repr::Interleaved(strs) => Some((strs.get(2 * index)?, strs.get(2 * index + 1)?)),
+            Repr::Borrowed(pairs) => pairs.get(index).copied(),
+            Repr::Owned(pairs) => pairs.get(index).map(|(n, v)| (n.as_str(), v.as_str())),
+        }
+    }
+
+    /// Whether the values, in order, are exactly `values`.
+    #[inline]
+    pub fn has_values(&self, values: &[&str]) -> bool {
+        match self.0 {
+            Repr::Stored { values: stored, .. } => stored.equals(values),
+            _ => {
+                self.len() == values.len() && self.iter().map(|(_, v)| v).eq(values.iter().copied())
+            }
+        }
+    }
+
+    /// The value of the label `name`, if there is one.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The pairs in order.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let pairs = *self;
+        (0..pairs.len()).filter_map(move |i| pairs.at(i))
+    }
+
+    /// Whether it is known, without reading them, that no value needs escaping in a text
+    /// format: true of a series' stored values that hold no `\`, `"` or newline.
+    #[inline]
+    pub(crate) fn plain(&self) -> bool {
+        match self.0 {
+            Repr::Stored { values, .. } => values.plain(),
+            Repr::Interleaved(strs) => strs.plain(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for LabelPairs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Pairs are equal when they hold the same pairs in the same order, however they are kept.
+impl PartialEq for LabelPairs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_strings_read_back_as_given() {
+        let given = ["", "a", "", "ünï", "say \"hi\"", ""];
+        let packed = PackedStrs::new(given);
+        assert_eq!(packed.len(), given.len());
+        assert_eq!(packed.iter().collect::<Vec<_>>(), given);
+        assert_eq!(packed.get(given.len()), None);
+        assert!(packed.equals(&given));
+        assert!(!packed.equals(&["", "a", "", "ünï", "say \"hi\""]));
+        assert!(!packed.equals(&["a", "", "", "ünï", "say \"hi\"", ""]));
+        assert!(!packed.plain());
+        assert!(PackedStrs::new(["plain", "text"]).plain());
+        assert_eq!(PackedStrs::new([]).len(), 0);
+        assert_eq!(PackedStrs::new([""]).len(), 1);
+    }
+
+    #[test]
+    fn every_form_yields_the_same_pairs() {
+        let values = PackedStrs::new(["GET", "200"]);
+        let turns = PackedStrs::new(["method", "GET", "status", "200"]);
+        let owned = [
+            ("method".to_owned(), "GET".to_owned()),
+            ("status".to_owned(), "200".to_owned()),
+        ];
+        let names = ["method", "status"];
+        let forms = [
+            LabelPairs::new(&names, &["GET", "200"]),
+            LabelPairs::stored(&names, &values),
+            LabelPairs::interleaved(&turns),
+            LabelPairs::pairs(&[("method", "GET"), ("status", "200")]),
+            LabelPairs::owned(&owned),
+        ];
+        for pairs in forms {
+            assert_eq!(
+                pairs.iter().collect::<Vec<_>>(),
+                [("method", "GET"), ("status", "200")]
+            );
+            assert_eq!(pairs, forms[0]);
+            assert_eq!(pairs.at(2), None);
+        }
+        assert_eq!(LabelPairs::new(&names, &["GET"]).len(), 1);
+        assert_ne!(LabelPairs::new(&names, &["GET"]), forms[0]);
+        assert_eq!(
+            format!("{:?}", forms[1]),
+            r#"{"method": "GET", "status": "200"}"#
+        );
+    }
+}
