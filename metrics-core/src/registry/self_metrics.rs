@@ -71,7 +71,7 @@ fn family(
     metric: SelfMetric,
     mut series: impl FnMut(&mut dyn SampleSink),
 ) {
-    if !selection.includes(metric.name(), MetricKind::Counter) {
+    if !selection.includes(metric.sample_names()) {
         return;
     }
     let header = FamilyHeader {
