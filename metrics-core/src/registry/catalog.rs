@@ -30,6 +30,7 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let registry = Registry {
+            self_metrics: true,
             process_metrics: true,
             ..Registry::default()
         };

@@ -140,8 +140,12 @@ struct Families {
 pub struct Registry {
     families: RwLock<Families>,
     collectors: RwLock<Vec<Arc<dyn Collector>>>,
-    /// Whether process-wide self-metrics (dropped exemplars) belong here: only in the
-    /// global registry, so explicit registries show exactly what was put in them.
+    /// Whether the self-metrics are written: by default only by the global registry, so
+    /// an explicit one shows exactly what was put in it. What they count is counted either
+    /// way.
+    self_metrics: bool,
+    /// Whether the process-wide self-metric (dropped exemplars) is written here: only by
+    /// the global registry, so a process exposes it once, however many registries it has.
     process_metrics: bool,
     /// Collected series dropped for repeating an identity.
     duplicates: identity::DroppedSeries,
@@ -161,9 +165,44 @@ impl fmt::Debug for Registry {
 }
 
 impl Registry {
-    /// An empty registry.
+    /// An empty registry, which writes exactly what is put in it: none of tallymark's
+    /// self-metrics unless [`with_self_metrics`](Registry::with_self_metrics) asks for them.
     pub fn new() -> Self {
         Registry::default()
+    }
+
+    /// Writes tallymark's self-metrics after the registry's families, as the global
+    /// registry does: `tallymark_label_overflow_total` for each family with a cardinality
+    /// budget, and each count of dropped or skipped input once it is non-zero. Only the
+    /// global registry writes the process-wide `tallymark_exemplars_dropped_total`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tallymark_core::{CounterFamily, Descriptor, Registry};
+    ///
+    /// const LOGINS: Descriptor = Descriptor::new("logins_total", "Logins.").with_labels(&["user"]);
+    /// let logins = Arc::new(CounterFamily::<1>::new().described(&LOGINS));
+    /// logins.labels(["ada"]).inc();
+    /// let family = "# HELP logins_total Logins.\n# TYPE logins_total counter\nlogins_total{user=\"ada\"} 1\n";
+    ///
+    /// let plain = Registry::new();
+    /// plain.register(logins.clone()).unwrap();
+    /// assert_eq!(plain.render(), family);
+    ///
+    /// let watched = Registry::new().with_self_metrics();
+    /// watched.register(logins).unwrap();
+    /// let overflow = [
+    ///     "# HELP tallymark_label_overflow_total Label sets folded into a family's overflow series because its cardinality budget was spent.",
+    ///     "# TYPE tallymark_label_overflow_total counter",
+    ///     "tallymark_label_overflow_total{family=\"logins_total\"} 0",
+    /// ]
+    /// .map(|line| format!("{line}\n"))
+    /// .concat();
+    /// assert_eq!(watched.render(), format!("{family}{overflow}"));
+    /// ```
+    pub fn with_self_metrics(mut self) -> Self {
+        self.self_metrics = true;
+        self
     }
 
     /// Registers a family that lives in a `static`.
