@@ -20,6 +20,10 @@
 //! assert!(text.contains("batch_duration_seconds_bucket{le=\"0.5\"} 1\n"));
 //! ```
 
+// A library never writes to the terminal of the program that embeds it; tallymark's own
+// events go through `tallymark_core::diagnostics`.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 pub use tallymark_core::{
     buckets, descriptor, encoding, instrument, labels, names, registry, CatalogWarning, Collection,
     Collector, Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram,

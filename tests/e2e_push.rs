@@ -283,7 +283,7 @@ fn a_collector_that_repeats_a_series_still_pushes_each_identity_once() {
     let Some(gateway) = Pushgateway::start() else {
         return;
     };
-    let registry = Registry::new();
+    let registry = Registry::new().with_self_metrics();
     registry.register_collector(Repeating);
     // The gateway answers 400 to a body that holds one series twice.
     push::Pushgateway::new(&format!("http://{}", gateway.addr), "repeating")

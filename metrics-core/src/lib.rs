@@ -6,10 +6,20 @@
 //! [`labels`] (storage) → [`registry`] (the catalog) → [`encoding`] (exposition);
 //! [`instrument`] holds what the function attributes record into.
 
+// A library never writes to the terminal of the program that embeds it: problems go to
+// self-metrics, return values and `diagnostics`.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 pub mod descriptor;
+#[doc(hidden)]
+pub mod diagnostics;
 pub mod encoding;
 mod escape;
 pub mod instrument;
+#[expect(
+    clippy::print_stderr,
+    reason = "the overflow warning moves to `diagnostics::overflow` with the label rewrite"
+)]
 pub mod labels;
 pub mod metric;
 pub mod names;

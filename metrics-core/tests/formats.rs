@@ -34,7 +34,8 @@ fn exemplar(value: f64) -> Exemplar {
 /// The registry, and the Unix times just before and after it was filled.
 fn small_registry() -> (Registry, f64, f64) {
     let before = now() - 1e-3;
-    let registry = Registry::new();
+    // With self-metrics, so each format's spelling of one is checked too.
+    let registry = Registry::new().with_self_metrics();
     let requests = Arc::new(CounterFamily::<1>::new().described(&REQUESTS));
     let temperature = Arc::new(Gauge::new().described(&TEMPERATURE));
     let latency = Arc::new(Histogram::new().described(&LATENCY));

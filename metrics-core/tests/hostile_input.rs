@@ -211,7 +211,7 @@ impl Collector for Broken {
 
 #[test]
 fn collected_families_no_format_can_write_are_dropped_and_counted() {
-    let registry = Registry::new();
+    let registry = Registry::new().with_self_metrics();
     registry.register_collector(Broken);
     let expected = |dropped: u64| {
         [
@@ -281,7 +281,7 @@ const NESTED_TYPE: &str = "# TYPE tallymark_nested_collections_skipped_total cou
 
 #[test]
 fn a_collector_may_scrape_and_register_without_recursing_or_deadlocking() {
-    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new().with_self_metrics()));
     let collector = Arc::new(Reentrant {
         registry,
         nested: Mutex::new(Vec::new()),

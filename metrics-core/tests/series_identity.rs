@@ -32,14 +32,23 @@ impl Collector for Careless {
     }
 }
 
-fn registry() -> Registry {
+/// The registered counter and the careless collector, with the count of dropped series
+/// written when `self_metrics` asks for it.
+fn registry_with(self_metrics: bool) -> Registry {
     const JOBS: Descriptor = Descriptor::new("jobs_total", "Jobs run.");
-    let registry = Registry::new();
+    let registry = match self_metrics {
+        true => Registry::new().with_self_metrics(),
+        false => Registry::new(),
+    };
     let jobs = Arc::new(Counter::new().described(&JOBS));
     jobs.inc_by(7);
     registry.register(jobs).unwrap();
     registry.register_collector(Careless);
     registry
+}
+
+fn registry() -> Registry {
+    registry_with(true)
 }
 
 fn encoded(registry: &Registry, format: Format) -> String {
@@ -76,6 +85,26 @@ fn text_keeps_the_first_of_each_identity_and_counts_the_rest() {
     assert_eq!(registry.render(), expected(1));
     // Counted at every scrape that drops them.
     assert_eq!(registry.render(), expected(2));
+}
+
+#[test]
+fn a_registry_without_self_metrics_drops_the_same_series_and_writes_no_count() {
+    let expected = [
+        "# HELP jobs_total Jobs run.",
+        "# TYPE jobs_total counter",
+        "jobs_total 7",
+        "# HELP pool_connections Connections by state.",
+        "# TYPE pool_connections gauge",
+        "pool_connections{pool=\"a\",state=\"idle\"} 3",
+        "pool_connections{pool=\"a\",state=\"busy\"} 1",
+        "pool_connections{pool=\"b\",state=\"idle\"} 2",
+        "# HELP queue_depth Jobs waiting.",
+        "# TYPE queue_depth gauge",
+        "queue_depth 4",
+    ]
+    .map(|l| format!("{l}\n"))
+    .concat();
+    assert_eq!(registry_with(false).render(), expected);
 }
 
 #[test]
@@ -153,7 +182,7 @@ fn a_label_set_that_reads_overflow_throughout_is_the_overflow_series() {
     const USERS: Descriptor = Descriptor::new("logins_total", "Logins by user.")
         .with_labels(&["user", "region"])
         .with_budget(2);
-    let registry = Registry::new();
+    let registry = Registry::new().with_self_metrics();
     let logins = Arc::new(CounterFamily::<2>::new().described(&USERS));
     registry.register(logins.clone()).unwrap();
     logins.labels(["ann", "eu"]).inc();

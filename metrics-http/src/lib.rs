@@ -42,6 +42,10 @@
 //! | `push` | `push`: the Pushgateway client |
 //! | `remote-write` | `remote_write`: the Prometheus remote-write client |
 
+// A library never writes to the terminal of the program that embeds it; tallymark's own
+// events go through `tallymark_core::diagnostics`.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 mod auth;
 mod connections;
 mod endpoint;

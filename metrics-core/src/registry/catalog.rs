@@ -30,6 +30,7 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let registry = Registry {
+            self_metrics: true,
             process_metrics: true,
             ..Registry::default()
         };
@@ -45,10 +46,10 @@ fn catalog() -> &'static Catalog {
             .into_iter()
             .filter_map(|m| registry.register_static(m).err())
             .collect();
-        // Said once, when the catalog is first used, so a program that only renders still
-        // hears about a family it lost.
+        // Said once, when the catalog is first used, so a program that only renders can
+        // still hear about a family it lost; `catalog_errors()` keeps them for asking.
         for error in &errors {
-            eprintln!("tallymark: {error}; the second declaration is left out");
+            crate::diagnostics::declaration_refused(error);
         }
         Catalog {
             registry,

@@ -13,20 +13,19 @@ use crate::encoding::text::TextEncoder;
 use crate::encoding::{Encoder, FamilyHeader, Format, LabelPairs, Value};
 use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
-use crate::registry::rules::check_family;
-use crate::registry::{clashes, sample_names, CollectedFamily, Collection, Collector, Registry};
+use crate::registry::rules::{check_labels, check_name, check_not_reserved};
+use crate::registry::sample_names::{sample_names, TakenNames};
+use crate::registry::{CollectedFamily, Collection, Collector, Registry};
 
 /// Which families a scrape asked for.
 pub(crate) struct Selection<'a>(&'a [&'a str]);
 
 impl Selection<'_> {
     /// A family is selected when no names were given, or one of them is its name or one
-    /// of its sample names (`x_bucket` selects the histogram `x`).
-    pub(crate) fn includes(&self, name: &str, kind: MetricKind) -> bool {
-        self.0.is_empty()
-            || sample_names(name, kind)
-                .iter()
-                .any(|n| self.0.contains(&n.as_str()))
+    /// of its sample names (`x_bucket` selects the histogram `x`); `names` are the
+    /// family's, from `sample_names`.
+    pub(crate) fn includes(&self, names: &[String]) -> bool {
+        self.0.is_empty() || names.iter().any(|n| self.0.contains(&n.as_str()))
     }
 }
 
@@ -93,10 +92,10 @@ impl Registry {
 
     fn walk(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
-        for held in families.iter() {
+        for held in &families.held {
             let metric = held.get();
             let desc = metric.descriptor();
-            if !selection.includes(desc.name(), metric.kind()) {
+            if !selection.includes(&held.sample_names) {
                 continue;
             }
             let header = FamilyHeader {
@@ -113,19 +112,13 @@ impl Registry {
         // they must not take are read under the lock together, so a collector registered
         // meanwhile waits for the next scrape too.
         let collectors = self.collectors();
-        let registered: Vec<(&'static str, MetricKind)> = match collectors.is_empty() {
-            false => families
-                .iter()
-                .map(|h| (h.get().descriptor().name(), h.get().kind()))
-                .collect(),
-            true => Vec::new(),
-        };
+        let registered = Arc::clone(&families.taken);
         drop(families);
         if let Some(collection) = self.collect(&collectors) {
-            self.encode_collected(encoder, selection, registered, collection);
+            self.encode_collected(encoder, selection, &registered, collection);
         }
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
-        self.encode_self_metrics(encoder, selection, &families);
+        self.encode_self_metrics(encoder, selection, &families.held);
         encoder.finish();
     }
 
@@ -160,27 +153,27 @@ impl Registry {
         &self,
         encoder: &mut dyn Encoder,
         selection: &Selection<'_>,
-        registered: Vec<(&'static str, MetricKind)>,
+        registered: &TakenNames,
         collection: Collection,
     ) {
         let families = unique_families(collection.families, &self.duplicates);
-        let mut taken: Vec<(&str, MetricKind)> = registered;
+        // The names taken by collected families earlier in this scrape.
+        let mut collected = TakenNames::default();
         for family in &families {
-            if !is_valid(family) {
+            let names = sample_names(&family.name, family.kind);
+            if !is_valid(family, &names) {
                 self.invalid_families.fetch_add(1, Relaxed);
                 continue;
             }
             // A name another family's samples already use: each of its series would repeat
             // an identity of that family.
-            if taken
-                .iter()
-                .any(|t| clashes(*t, (&family.name, family.kind)))
-            {
+            if registered.takes_any(&names) || collected.takes_any(&names) {
                 self.duplicates.add(&family.name, family.samples.len());
                 continue;
             }
-            taken.push((&family.name, family.kind));
-            if !selection.includes(&family.name, family.kind) {
+            let selected = selection.includes(&names);
+            collected.take(names);
+            if !selected {
                 continue;
             }
             let header = FamilyHeader {
@@ -199,10 +192,11 @@ impl Registry {
     }
 }
 
-/// Whether every series of a collected family can be written: a valid name for its type,
-/// valid label names, none twice and none the type's own, and for a counter values that
-/// are neither negative nor NaN, which OpenMetrics refuses in a counter.
-fn is_valid(family: &CollectedFamily) -> bool {
+/// Whether every series of a collected family, whose sample names are `names`, can be
+/// written: a valid name for its type and no self-metric's, valid label names, none twice
+/// and none the type's own, and for a counter values that are neither negative nor NaN,
+/// which OpenMetrics refuses in a counter.
+fn is_valid(family: &CollectedFamily, names: &[String]) -> bool {
     fn labels(sample: &CollectedSample) -> impl Iterator<Item = &str> {
         sample.labels.iter().map(|(n, _)| n.as_str())
     }
@@ -214,12 +208,12 @@ fn is_valid(family: &CollectedFamily) -> bool {
     if family.kind == MetricKind::Counter && !family.samples.iter().all(countable) {
         return false;
     }
-    match family.samples.as_slice() {
-        [] => check_family(&family.name, family.kind, []).is_ok(),
-        samples => samples
+    check_name(&family.name, family.kind).is_ok()
+        && check_not_reserved(&family.name, names).is_ok()
+        && family
+            .samples
             .iter()
-            .all(|sample| check_family(&family.name, family.kind, labels(sample)).is_ok()),
-    }
+            .all(|sample| check_labels(&family.name, family.kind, labels(sample)).is_ok())
 }
 
 thread_local! {

@@ -7,6 +7,7 @@ mod encode;
 mod identity;
 mod metric;
 mod rules;
+mod sample_names;
 mod self_metrics;
 mod warning;
 
@@ -21,8 +22,9 @@ pub use warning::{CatalogWarning, SourceLocation};
 
 use crate::metric::clock::unix_seconds;
 use crate::names::NameError;
-use rules::{check_family, clashes};
-pub(crate) use rules::{sample_names, SelfMetric};
+use rules::check_family;
+pub(crate) use rules::SelfMetric;
+use sample_names::{sample_names, share_a_name, TakenNames};
 
 /// Why a family was not registered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,15 +79,15 @@ impl From<NameError> for RegistryError {
     }
 }
 
-/// A family held by a registry: a `static` or one shared at run time, and when it was
-/// registered, which is the `_created` time of its unlabelled series.
-#[derive(Clone)]
+/// A family held by a registry: a `static` or one shared at run time, when it was
+/// registered, which is the `_created` time of its unlabelled series, and the names its
+/// samples take, which scrapes that select by name look up.
 pub(crate) struct Held {
     metric: HeldMetric,
     registered: f64,
+    sample_names: Vec<String>,
 }
 
-#[derive(Clone)]
 enum HeldMetric {
     Static(&'static dyn Metric),
     Shared(Arc<dyn Metric>),
@@ -93,11 +95,28 @@ enum HeldMetric {
 
 impl Held {
     fn get(&self) -> &dyn Metric {
-        match &self.metric {
+        self.metric.get()
+    }
+}
+
+impl HeldMetric {
+    fn get(&self) -> &dyn Metric {
+        match self {
             HeldMetric::Static(m) => *m,
             HeldMetric::Shared(m) => &**m,
         }
     }
+}
+
+/// A registry's families, and every sample name they take, which a collected family must
+/// not take too.
+#[derive(Default)]
+struct Families {
+    /// Sorted by name, so scrapes read the same every time.
+    held: Vec<Held>,
+    /// Shared, so a scrape keeps them while its collectors run without the lock; a family
+    /// registered meanwhile copies them (`Arc::make_mut`) rather than waiting.
+    taken: Arc<TakenNames>,
 }
 
 /// A set of families and collectors that encode together, in any [`Format`].
@@ -119,11 +138,14 @@ impl Held {
 /// ```
 #[derive(Default)]
 pub struct Registry {
-    /// Sorted by name, so scrapes read the same every time.
-    families: RwLock<Vec<Held>>,
+    families: RwLock<Families>,
     collectors: RwLock<Vec<Arc<dyn Collector>>>,
-    /// Whether process-wide self-metrics (dropped exemplars) belong here: only in the
-    /// global registry, so explicit registries show exactly what was put in them.
+    /// Whether the self-metrics are written: by default only by the global registry, so
+    /// an explicit one shows exactly what was put in it. What they count is counted either
+    /// way.
+    self_metrics: bool,
+    /// Whether the process-wide self-metric (dropped exemplars) is written here: only by
+    /// the global registry, so a process exposes it once, however many registries it has.
     process_metrics: bool,
     /// Collected series dropped for repeating an identity.
     duplicates: identity::DroppedSeries,
@@ -137,15 +159,50 @@ impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
         f.debug_struct("Registry")
-            .field("families", &families.len())
+            .field("families", &families.held.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Registry {
-    /// An empty registry.
+    /// An empty registry, which writes exactly what is put in it: none of tallymark's
+    /// self-metrics unless [`with_self_metrics`](Registry::with_self_metrics) asks for them.
     pub fn new() -> Self {
         Registry::default()
+    }
+
+    /// Writes tallymark's self-metrics after the registry's families, as the global
+    /// registry does: `tallymark_label_overflow_total` for each family with a cardinality
+    /// budget, and each count of dropped or skipped input once it is non-zero. Only the
+    /// global registry writes the process-wide `tallymark_exemplars_dropped_total`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tallymark_core::{CounterFamily, Descriptor, Registry};
+    ///
+    /// const LOGINS: Descriptor = Descriptor::new("logins_total", "Logins.").with_labels(&["user"]);
+    /// let logins = Arc::new(CounterFamily::<1>::new().described(&LOGINS));
+    /// logins.labels(["ada"]).inc();
+    /// let family = "# HELP logins_total Logins.\n# TYPE logins_total counter\nlogins_total{user=\"ada\"} 1\n";
+    ///
+    /// let plain = Registry::new();
+    /// plain.register(logins.clone()).unwrap();
+    /// assert_eq!(plain.render(), family);
+    ///
+    /// let watched = Registry::new().with_self_metrics();
+    /// watched.register(logins).unwrap();
+    /// let overflow = [
+    ///     "# HELP tallymark_label_overflow_total Label sets folded into a family's overflow series because its cardinality budget was spent.",
+    ///     "# TYPE tallymark_label_overflow_total counter",
+    ///     "tallymark_label_overflow_total{family=\"logins_total\"} 0",
+    /// ]
+    /// .map(|line| format!("{line}\n"))
+    /// .concat();
+    /// assert_eq!(watched.render(), format!("{family}{overflow}"));
+    /// ```
+    pub fn with_self_metrics(mut self) -> Self {
+        self.self_metrics = true;
+        self
     }
 
     /// Registers a family that lives in a `static`.
@@ -167,29 +224,41 @@ impl Registry {
     }
 
     fn insert(&self, metric: HeldMetric) -> Result<(), RegistryError> {
-        let held = Held {
-            metric,
-            registered: unix_seconds(),
-        };
-        let desc = held.get().descriptor();
-        let kind = held.get().kind();
-        check_family(desc.name(), kind, desc.label_names().iter().copied())?;
+        let registered = unix_seconds();
+        let desc = metric.get().descriptor();
+        let kind = metric.get().kind();
+        let names = sample_names(desc.name(), kind);
+        check_family(
+            desc.name(),
+            kind,
+            desc.label_names().iter().copied(),
+            &names,
+        )?;
         let mut families = self.families.write().unwrap_or_else(|e| e.into_inner());
-        let existing = families.iter().map(Held::get).find(|other| {
-            clashes(
-                (other.descriptor().name(), other.kind()),
-                (desc.name(), kind),
-            )
-        });
-        if let Some(other) = existing {
+        if families.taken.takes_any(&names) {
+            // Only a refusal needs to know which family took the name, so only a refusal
+            // scans for it: the first, in name order, that shares one.
+            let first = families
+                .held
+                .iter()
+                .find(|other| share_a_name(&other.sample_names, &names))
+                .map_or("", |other| other.get().descriptor().module());
             return Err(RegistryError::Duplicate {
                 name: desc.name().to_owned(),
-                first: other.descriptor().module().to_owned(),
+                first: first.to_owned(),
                 second: desc.module().to_owned(),
             });
         }
-        let at = families.partition_point(|h| h.get().descriptor().name() < desc.name());
-        families.insert(at, held);
+        Arc::make_mut(&mut families.taken).take(names.iter().cloned());
+        let held = Held {
+            metric,
+            registered,
+            sample_names: names,
+        };
+        let at = families
+            .held
+            .partition_point(|h| h.get().descriptor().name() < desc.name());
+        families.held.insert(at, held);
         Ok(())
     }
 

@@ -1,10 +1,12 @@
 //! What makes a family valid in every exposition: its name and label names, and the names
-//! its samples take, which no other family, and none of tallymark's own self-metrics, may
-//! take too. Registration checks them once; collected families are checked at each scrape.
+//! its samples take, none of which may be one of tallymark's own self-metrics. Registration
+//! checks them once; collected families are checked at each scrape.
+
+use std::sync::LazyLock;
 
 use crate::descriptor::MetricKind;
-use crate::encoding::openmetrics::family_name;
 use crate::names::{check_label_name, check_metric_name, label_name_problem, NameError};
+use crate::registry::sample_names::{sample_names, share_a_name};
 use crate::registry::RegistryError;
 
 /// tallymark's own counters, which appear in a scrape once there is something to count.
@@ -45,6 +47,21 @@ impl SelfMetric {
             SelfMetric::NestedCollectionsSkipped => "Scrapes started inside a collector's collect, whose collectors were skipped rather than run again.",
         }
     }
+
+    /// The names its samples take. Every registration and every collected family is
+    /// checked against them, so they are worked out once per process.
+    pub(crate) fn sample_names(self) -> &'static [String] {
+        static NAMES: LazyLock<Vec<(SelfMetric, Vec<String>)>> = LazyLock::new(|| {
+            SelfMetric::ALL
+                .iter()
+                .map(|m| (*m, sample_names(m.name(), MetricKind::Counter)))
+                .collect()
+        });
+        NAMES
+            .iter()
+            .find(|(m, _)| *m == self)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
 }
 
 /// Why a family's name does not suit its type, beyond the general grammar.
@@ -75,22 +92,34 @@ fn own_label(name: &str, kind: MetricKind) -> Option<(&str, &'static str)> {
 }
 
 /// Checks everything about one family that does not depend on the others: the name for
-/// the type, each label name, and no label name twice or taken by the type.
+/// the type, each label name, no label name twice or taken by the type, and no sample name
+/// (`names`, from [`sample_names`]) that a self-metric takes.
 pub(crate) fn check_family<'a>(
     name: &str,
     kind: MetricKind,
     labels: impl IntoIterator<Item = &'a str>,
+    names: &[String],
 ) -> Result<(), RegistryError> {
+    check_name(name, kind)?;
+    check_labels(name, kind, labels)?;
+    check_not_reserved(name, names)
+}
+
+/// The name's grammar, and what its type asks of it.
+pub(crate) fn check_name(name: &str, kind: MetricKind) -> Result<(), RegistryError> {
     check_metric_name(name)?;
-    let invalid = |label: &str, reason| {
-        RegistryError::InvalidName(NameError {
-            name: label.to_owned(),
-            reason,
-        })
-    };
-    if let Some(reason) = kind_name_problem(name, kind) {
-        return Err(invalid(name, reason));
+    match kind_name_problem(name, kind) {
+        Some(reason) => Err(invalid(name, reason)),
+        None => Ok(()),
     }
+}
+
+/// Each label name's grammar, none twice, and none the type writes itself.
+pub(crate) fn check_labels<'a>(
+    name: &str,
+    kind: MetricKind,
+    labels: impl IntoIterator<Item = &'a str>,
+) -> Result<(), RegistryError> {
     let mut seen: Vec<&str> = Vec::new();
     for label in labels {
         check_label_name(label)?;
@@ -104,38 +133,26 @@ pub(crate) fn check_family<'a>(
         }
         seen.push(label);
     }
-    if let Some(self_metric) = SelfMetric::ALL
-        .iter()
-        .find(|m| clashes((m.name(), MetricKind::Counter), (name, kind)))
-    {
-        return Err(RegistryError::Reserved {
-            name: name.to_owned(),
-            self_metric: self_metric.name(),
-        });
-    }
     Ok(())
 }
 
-/// The sample names a family writes in any format, and its OpenMetrics family name, none
-/// of which may be another family's.
-pub(crate) fn sample_names(name: &str, kind: MetricKind) -> Vec<String> {
-    let family = family_name(name, kind);
-    let suffixes: &[&str] = match kind {
-        MetricKind::Histogram => &["", "_bucket", "_sum", "_count", "_created"],
-        MetricKind::Summary => &["", "_sum", "_count", "_created"],
-        MetricKind::Counter => &["", "_total", "_created"],
-        MetricKind::Info => &["", "_info"],
-        MetricKind::Gauge | MetricKind::StateSet => &[""],
-    };
-    let mut names: Vec<String> = suffixes.iter().map(|s| format!("{family}{s}")).collect();
-    if !names.iter().any(|n| n == name) {
-        names.push(name.to_owned());
+/// That none of a family's sample names is one a self-metric writes.
+pub(crate) fn check_not_reserved(name: &str, names: &[String]) -> Result<(), RegistryError> {
+    match SelfMetric::ALL
+        .iter()
+        .find(|m| share_a_name(m.sample_names(), names))
+    {
+        Some(self_metric) => Err(RegistryError::Reserved {
+            name: name.to_owned(),
+            self_metric: self_metric.name(),
+        }),
+        None => Ok(()),
     }
-    names
 }
 
-/// Whether two families would write a sample name in common.
-pub(crate) fn clashes(a: (&str, MetricKind), b: (&str, MetricKind)) -> bool {
-    let theirs = sample_names(b.0, b.1);
-    sample_names(a.0, a.1).iter().any(|n| theirs.contains(n))
+fn invalid(name: &str, reason: &'static str) -> RegistryError {
+    RegistryError::InvalidName(NameError {
+        name: name.to_owned(),
+        reason,
+    })
 }

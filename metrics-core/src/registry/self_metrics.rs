@@ -1,6 +1,7 @@
-//! tallymark's own counters, written after a registry's families: each appears once there
-//! is something to count, so a registry where nothing went wrong shows exactly what was put
-//! in it.
+//! tallymark's own counters, written after a registry's families by the global registry
+//! and by explicit ones made `with_self_metrics()`. Each count of dropped input appears once
+//! there is something to count, so even there a registry where nothing went wrong shows
+//! little beyond what was put in it.
 
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -20,6 +21,9 @@ impl Registry {
         selection: &Selection<'_>,
         families: &[Held],
     ) {
+        if !self.self_metrics {
+            return;
+        }
         encode_overflow_counts(encoder, selection, families);
         let duplicates = self.duplicates.counts();
         if !duplicates.is_empty() {
@@ -72,7 +76,7 @@ fn family(
     metric: SelfMetric,
     mut series: impl FnMut(&mut dyn SampleSink),
 ) {
-    if !selection.includes(metric.name(), MetricKind::Counter) {
+    if !selection.includes(metric.sample_names()) {
         return;
     }
     let header = FamilyHeader {

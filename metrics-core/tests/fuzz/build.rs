@@ -404,7 +404,8 @@ fn declared(f: &FamilySpec, name: &str, label_names: Vec<String>) -> Declared {
 /// operations did not do.
 pub fn build(spec: &RegistrySpec) -> Result<Built, String> {
     let started = unix_now() - 1e-3;
-    let registry = Registry::new();
+    // The model expects the self-metrics, so the outside parsers read them too.
+    let registry = Registry::new().with_self_metrics();
     let mut names: Vec<String> = Vec::new();
     let mut taken: Vec<String> = Vec::new();
     let mut truths = Vec::new();

@@ -188,7 +188,7 @@ mod tests {
             Descriptor::new("requests_total", "Requests.").with_labels(&["path", "job"]);
         const LATENCY: Descriptor =
             Descriptor::new("latency_seconds", "Latency.").with_buckets(&[0.5, 1.0]);
-        let registry = Registry::new();
+        let registry = Registry::new().with_self_metrics();
         let requests = Arc::new(CounterFamily::<2>::new().described(&REQUESTS));
         let latency = Arc::new(Histogram::new().described(&LATENCY));
         registry.register(requests.clone()).unwrap();
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn each_identity_is_sent_once() {
-        let registry = Registry::new();
+        let registry = Registry::new().with_self_metrics();
         registry.register_collector(Alike);
         let external = [("job".to_owned(), "batch".to_owned())];
         let mut builder = WriteRequestBuilder::new(&external, 1_700_000_000_000);

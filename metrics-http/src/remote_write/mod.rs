@@ -28,7 +28,8 @@
 //! The writer counts its own work in `tallymark_remote_write_requests_total`,
 //! `tallymark_remote_write_requests_failed_total` and
 //! `tallymark_remote_write_samples_total`, added to the registry it sends (shared by all
-//! writers of the process).
+//! writers of the process). With tallymark-core's feature `tracing-events`, the first
+//! failure of an outage is also a `WARN` event and the first success after it an `INFO`.
 
 mod convert;
 mod wire;
@@ -41,7 +42,7 @@ use hyper::body::Bytes;
 use hyper::Method;
 use prost::Message;
 use tallymark_core::names::check_label_name;
-use tallymark_core::{Counter, Descriptor, Registry};
+use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -260,17 +261,17 @@ impl SendLoop {
             let wait = match &result {
                 Ok(()) => {
                     if failing {
-                        eprintln!("tallymark: remote write to {} recovered", self.settings.url);
+                        diagnostics::remote_write_recovered(&self.settings.url);
                     }
                     failing = false;
                     backoff = self.settings.min_backoff;
                     self.settings.interval
                 }
                 Err(error) => {
+                    // Once per outage, not once per retry; the failures themselves are
+                    // counted in `tallymark_remote_write_requests_failed_total`.
                     if !failing {
-                        eprintln!(
-                            "tallymark: remote write failing, retrying with backoff: {error}"
-                        );
+                        diagnostics::remote_write_failing(&self.settings.url, error);
                     }
                     failing = true;
                     let wait = backoff;
