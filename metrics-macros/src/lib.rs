@@ -21,6 +21,8 @@ mod valid;
 
 #[cfg(test)]
 mod derive_tests;
+#[cfg(test)]
+mod rules_tests;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};

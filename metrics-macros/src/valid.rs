@@ -8,10 +8,11 @@ use syn::{ItemStatic, StaticMutability};
 
 use crate::ast::{Bound, Kind, LabelShape, Metric, ONLY_LITERALS};
 use crate::ctxt::Ctxt;
+use crate::names::rules::{
+    name_message, HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, MAX_BUCKETS,
+    SUMMARY_QUANTILE_LABEL,
+};
 use crate::names::{label_name_problem, metric_name_problem, unit_problem, unraw};
-
-/// The most finite bounds a histogram holds, as in the core.
-const MAX_BUCKETS: usize = 64;
 
 /// Checks the `static` itself: a metric is recorded through `&self`, never `static mut`.
 pub fn check_static(cx: &Ctxt, item: &ItemStatic) {
@@ -40,17 +41,8 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
         return;
     }
     let kind = metric.shape.kind;
-    if kind == Some(Kind::Counter) && !name.ends_with("_total") {
-        cx.error_at(
-            metric.name_span,
-            format!("counter name `{name}` must end in `_total`"),
-        );
-    }
-    if kind == Some(Kind::Info) && !name.ends_with("_info") {
-        cx.error_at(
-            metric.name_span,
-            format!("info metric name `{name}` must end in `_info`"),
-        );
+    if let Some(problem) = kind_name_problem(name, kind) {
+        cx.error_at(metric.name_span, problem);
     }
     let Some(unit) = metric.args.unit.value() else {
         return;
@@ -72,6 +64,19 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
             unit.span(),
             format!("metric name `{name}` must end in `{expected}` to declare `unit = \"{text}\"`"),
         );
+    }
+}
+
+/// Why `name` does not suit a metric of `kind`, beyond the grammar, or `None` when it does.
+/// The core lets a counter go without `_total`, as other clients expose them, but a
+/// declared one is new code, which Prometheus's naming guide asks to end in `_total`.
+pub fn kind_name_problem(name: &str, kind: Option<Kind>) -> Option<String> {
+    match kind? {
+        Kind::Counter if !name.ends_with("_total") => {
+            Some(format!("counter name `{name}` must end in `_total`"))
+        }
+        Kind::Info if !name.ends_with(INFO_SUFFIX) => Some(name_message(name, INFO_SUFFIX_MISSING)),
+        _ => None,
     }
 }
 
@@ -151,17 +156,21 @@ fn check_label_names(cx: &Ctxt, metric: &Metric, names: &[syn::Ident]) {
             cx.error_spanned_by(ident, problem);
         } else if !seen.insert(name.clone()) {
             cx.error_spanned_by(ident, format!("duplicate label `{name}`"));
-        } else if name == "le"
-            && matches!(
-                metric.shape.kind,
-                Some(Kind::Histogram | Kind::NativeHistogram)
-            )
-        {
-            cx.error_spanned_by(ident, "label `le` is reserved for histogram bucket bounds");
-        } else if name == "quantile" && metric.shape.kind == Some(Kind::Summary) {
-            cx.error_spanned_by(ident, "label `quantile` is reserved for summary quantiles");
+        } else if let Some(problem) = reserved_label_problem(&name, metric.shape.kind) {
+            cx.error_spanned_by(ident, problem);
         }
     }
+}
+
+/// Why a family of `kind` cannot have the label `name` that its type writes itself, or
+/// `None` when it can.
+pub fn reserved_label_problem(name: &str, kind: Option<Kind>) -> Option<String> {
+    let (reserved, reason) = match kind? {
+        Kind::Histogram | Kind::NativeHistogram => HISTOGRAM_BUCKET_LABEL,
+        Kind::Summary => SUMMARY_QUANTILE_LABEL,
+        _ => return None,
+    };
+    (name == reserved).then(|| name_message(name, reason))
 }
 
 fn check_buckets(cx: &Ctxt, metric: &Metric) {
