@@ -12,7 +12,10 @@ use crate::names::{label_name_problem, metric_name_problem};
 use crate::valid::{kind_name_problem, reserved_label_problem};
 
 fn core_refusal(metric: Arc<dyn Metric>) -> Option<String> {
-    Registry::new().register(metric).err().map(|e| e.to_string())
+    Registry::new()
+        .register(metric)
+        .err()
+        .map(|e| e.to_string())
 }
 
 #[test]
@@ -38,7 +41,11 @@ fn a_metric_name_is_refused_with_the_same_words_at_compile_and_run_time() {
         ),
     ];
     for (name, expected) in cases {
-        assert_eq!(metric_name_problem(name).as_deref(), expected, "macros on {name:?}");
+        assert_eq!(
+            metric_name_problem(name).as_deref(),
+            expected,
+            "macros on {name:?}"
+        );
         let at_run_time = check_metric_name(name).err().map(|e| e.to_string());
         assert_eq!(at_run_time.as_deref(), expected, "core on {name:?}");
     }
@@ -77,7 +84,11 @@ fn a_label_name_is_refused_with_the_same_words_at_compile_and_run_time() {
         ),
     ];
     for (name, expected) in cases {
-        assert_eq!(label_name_problem(name).as_deref(), expected, "macros on {name:?}");
+        assert_eq!(
+            label_name_problem(name).as_deref(),
+            expected,
+            "macros on {name:?}"
+        );
         let at_run_time = check_label_name(name).err().map(|e| e.to_string());
         assert_eq!(at_run_time.as_deref(), expected, "core on {name:?}");
     }
@@ -112,7 +123,10 @@ fn the_label_a_type_writes_itself_is_refused_with_the_same_words_at_compile_and_
     );
 
     // Each type keeps only its own label.
-    assert_eq!(reserved_label_problem("quantile", Some(Kind::Histogram)), None);
+    assert_eq!(
+        reserved_label_problem("quantile", Some(Kind::Histogram)),
+        None
+    );
     assert_eq!(reserved_label_problem("le", Some(Kind::Counter)), None);
 }
 
@@ -125,7 +139,10 @@ fn an_info_name_without_its_suffix_is_refused_with_the_same_words_at_compile_and
         Some(expected)
     );
     assert_eq!(
-        core_refusal(Arc::new(Info::new(&[("version", "1.4.2")]).described(&BUILD))).as_deref(),
+        core_refusal(Arc::new(
+            Info::new(&[("version", "1.4.2")]).described(&BUILD)
+        ))
+        .as_deref(),
         Some(expected)
     );
     assert_eq!(kind_name_problem("app_build_info", Some(Kind::Info)), None);

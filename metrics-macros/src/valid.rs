@@ -98,13 +98,13 @@ fn check_help(cx: &Ctxt, metric: &Metric) {
 
 fn check_labels(cx: &Ctxt, metric: &Metric) {
     let list = metric.args.labels.get();
-    if let Some(keyed) = list {
-        check_label_names(cx, metric, &keyed.value.names);
+    if let Some(arg) = list {
+        check_label_names(cx, metric, &arg.value.names);
     }
     let kind_name = &metric.shape.name;
     match (&metric.shape.labels, list) {
-        (LabelShape::Unlabelled, Some(keyed)) => cx.error_at(
-            keyed.key,
+        (LabelShape::Standalone, Some(arg)) => cx.error_at(
+            arg.key,
             format!(
                 "`labels` given for `{kind_name}`, which has no labels; declare a \
                  `{kind_name}Family<N>` instead"
@@ -115,12 +115,12 @@ fn check_labels(cx: &Ctxt, metric: &Metric) {
                 arity: Some(n),
                 written,
             },
-            Some(keyed),
+            Some(arg),
         ) => {
-            let given = keyed.value.names.len();
+            let given = arg.value.names.len();
             if given != *n {
                 cx.error_at(
-                    keyed.value.span,
+                    arg.value.span,
                     format!(
                         "`labels` names {} but `{written}` has {}",
                         count(given),
@@ -139,8 +139,8 @@ fn check_labels(cx: &Ctxt, metric: &Metric) {
             &metric.item.ty,
             format!("`{written}` needs `labels(...)` naming its {}", count(*n)),
         ),
-        (LabelShape::Typed, Some(keyed)) => cx.error_at(
-            keyed.key,
+        (LabelShape::Typed, Some(arg)) => cx.error_at(
+            arg.key,
             "`labels` names string labels; this family's `#[derive(LabelSet)]` type \
              names its own",
         ),
@@ -174,12 +174,12 @@ pub fn reserved_label_problem(name: &str, kind: Option<Kind>) -> Option<String> 
 }
 
 fn check_buckets(cx: &Ctxt, metric: &Metric) {
-    let Some(keyed) = metric.args.buckets.get() else {
+    let Some(arg) = metric.args.buckets.get() else {
         return;
     };
     if let Some(kind) = metric.shape.kind.filter(|k| *k != Kind::Histogram) {
         cx.error_at(
-            keyed.key,
+            arg.key,
             format!(
                 "`buckets` applies to histograms only, and `{}` is a {}",
                 metric.shape.name,
@@ -187,7 +187,7 @@ fn check_buckets(cx: &Ctxt, metric: &Metric) {
             ),
         );
     }
-    let list = &keyed.value;
+    let list = &arg.value;
     if list.bounds.is_empty() {
         cx.error_at(list.span, "`buckets` needs at least one bound");
     }
@@ -221,15 +221,15 @@ fn check_buckets(cx: &Ctxt, metric: &Metric) {
 }
 
 fn check_budget(cx: &Ctxt, metric: &Metric) {
-    let Some(keyed) = metric.args.budget.get() else {
+    let Some(arg) = metric.args.budget.get() else {
         return;
     };
     if metric.budget == Some(0) {
-        cx.error_spanned_by(&keyed.value, "`budget` must be at least 1");
+        cx.error_spanned_by(&arg.value, "`budget` must be at least 1");
     }
-    if metric.shape.labels == LabelShape::Unlabelled {
+    if metric.shape.labels == LabelShape::Standalone {
         cx.error_at(
-            keyed.key,
+            arg.key,
             format!(
                 "`budget` limits the label sets of a family, and `{}` has no labels",
                 metric.shape.name

@@ -29,10 +29,8 @@ pub const MAX_BUCKETS: usize = 64;
 pub const HISTOGRAM_BUCKET_LABEL: (&str, &str) = ("le", "a histogram labels its buckets with `le`");
 
 /// The label a summary writes its quantiles in, which its families cannot have too, and why.
-pub const SUMMARY_QUANTILE_LABEL: (&str, &str) = (
-    "quantile",
-    "a summary labels its quantiles with `quantile`",
-);
+pub const SUMMARY_QUANTILE_LABEL: (&str, &str) =
+    ("quantile", "a summary labels its quantiles with `quantile`");
 
 /// What an info metric's name ends in: OpenMetrics names the family without it.
 pub const INFO_SUFFIX: &str = "_info";

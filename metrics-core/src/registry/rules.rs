@@ -4,7 +4,9 @@
 
 use crate::descriptor::MetricKind;
 use crate::encoding::openmetrics::family_name;
-use crate::names::rules::{HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, SUMMARY_QUANTILE_LABEL};
+use crate::names::rules::{
+    HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, SUMMARY_QUANTILE_LABEL,
+};
 use crate::names::{check_label_name, check_metric_name, label_name_problem, NameError};
 use crate::registry::RegistryError;
 
