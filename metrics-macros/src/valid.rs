@@ -68,8 +68,8 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
 }
 
 /// Why `name` does not suit a metric of `kind`, beyond the grammar, or `None` when it does.
-/// The core lets a counter go without `_total`, as other clients expose them, but a
-/// declared one is new code, which Prometheus's naming guide asks to end in `_total`.
+/// The core lets a collected counter go without `_total`, as older exporters name them;
+/// a declared one is new code, which Prometheus's naming guide asks to end in `_total`.
 pub fn kind_name_problem(name: &str, kind: Option<Kind>) -> Option<String> {
     match kind? {
         Kind::Counter if !name.ends_with("_total") => {

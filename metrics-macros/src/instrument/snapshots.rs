@@ -38,10 +38,12 @@ fn assert_snapshot(name: &str, kind: AttributeKind, args: TokenStream, input: To
     // `assert_eq!` would print both files on one line each; a line-by-line first
     // difference is what a reader needs to find the change.
     if text != expected {
-        let (line, (got, want)) = text
+        let got = text.lines().chain(std::iter::repeat("<end of expansion>"));
+        let want = expected
             .lines()
-            .chain(std::iter::repeat("<end of expansion>"))
-            .zip(expected.lines().chain(std::iter::repeat("<end of snapshot>")))
+            .chain(std::iter::repeat("<end of snapshot>"));
+        let (line, (got, want)) = got
+            .zip(want)
             .enumerate()
             .find(|(_, (got, want))| got != want)
             .expect("two different texts differ in some line");
