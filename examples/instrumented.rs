@@ -37,7 +37,7 @@
 //! With a target and labels, the guard records into the series they name instead:
 //! `#[counted(HTTP_REQUESTS_TOTAL, labels(method = method, endpoint = endpoint))]` adds
 //! `let __tallymark_series = series(counted_target(&HTTP_REQUESTS_TOTAL),
-//! HTTP_REQUESTS_TOTAL { method: label_value(&(method)), endpoint: .. });` before the
+//! HTTP_REQUESTS_TOTAL { method: known_label_value(&(method)), endpoint: .. });` before the
 //! guard, which enters `&__tallymark_series`.
 
 mod support;

@@ -83,9 +83,9 @@ pub mod __private {
     pub use std::boxed::Box;
     pub use tallymark_core::encoding::LabelPairs;
     pub use tallymark_core::instrument::{
-        call_once, counted_target, in_flight_target, label_value, series, timed_target, unbounded,
-        unlabelled, CallGuard, Callee, CountedSite, InFlightSite, LabelArg, LabelArgs, Outcome,
-        SiteRegistration, TimedSite,
+        call_once, counted_target, in_flight_target, known_label_value, series,
+        single_series_recorder, timed_target, unbounded, CallGuard, CallLabels, Callee,
+        CountedSite, InFlightSite, LabelText, Outcome, SiteRegistration, TimedSite,
     };
     pub use tallymark_core::StrLabels;
 }

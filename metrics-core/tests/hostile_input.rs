@@ -154,12 +154,12 @@ fn declarations_no_format_can_write_are_refused_with_the_reason() {
     const LE: Descriptor = Descriptor::new("sizes_bytes", "Sizes.").with_labels(&["le"]);
     assert_eq!(
         refused(Arc::new(HistogramFamily::<1>::new().described(&LE))),
-        "invalid name `le`: `le` is the label of a histogram's buckets"
+        "invalid name `le`: a histogram labels its buckets with `le`"
     );
     const QUANTILE: Descriptor = Descriptor::new("ages", "Ages.").with_labels(&["quantile"]);
     assert_eq!(
         refused(Arc::new(SummaryFamily::<1>::new().described(&QUANTILE))),
-        "invalid name `quantile`: `quantile` is the label of a summary's quantiles"
+        "invalid name `quantile`: a summary labels its quantiles with `quantile`"
     );
     const OURS: Descriptor = Descriptor::new("tallymark_label_overflow_total", "Mine.");
     assert_eq!(

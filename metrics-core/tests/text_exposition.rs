@@ -194,6 +194,6 @@ fn invalid_runtime_names_are_refused() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid name `bad-name`: a metric name holds only ASCII letters, digits, `_` and `:`"
+        "invalid name `bad-name`: a metric name holds only ASCII letters, digits and `_`"
     );
 }

@@ -45,8 +45,9 @@ impl Kind {
 /// How the declared type is labelled.
 #[derive(Clone, PartialEq, Eq)]
 pub enum LabelShape {
-    /// `Counter`, `Gauge`, `IntGauge`, `Histogram`.
-    Unlabelled,
+    /// A type that stands alone rather than in a family, and takes no label values:
+    /// `Counter`, `Gauge`, `IntGauge`, `Histogram`, `Info`, ...
+    Standalone,
     /// String labels named by `labels(...)`: `CounterFamily<N>` or
     /// `Family<StrLabels<N>, _>`. `arity` is `N` when it is an integer literal, and
     /// `written` the type that carries it, for messages.
@@ -251,7 +252,7 @@ pub fn shape_of(ty: &Type) -> Shape {
     };
     let (kind, labels) = match name.as_str() {
         "Counter" | "Gauge" | "IntGauge" | "Histogram" | "NativeHistogram" | "Summary" | "Info"
-        | "StateSet" => (unlabelled_kind(&name), LabelShape::Unlabelled),
+        | "StateSet" => (kind_of_type(&name), LabelShape::Standalone),
         "CounterFamily"
         | "GaugeFamily"
         | "IntGaugeFamily"
@@ -259,13 +260,13 @@ pub fn shape_of(ty: &Type) -> Shape {
         | "NativeHistogramFamily"
         | "SummaryFamily" => {
             let written = written_with_arity(&name, args.first());
-            let kind = unlabelled_kind(name.trim_end_matches("Family"));
+            let kind = kind_of_type(name.trim_end_matches("Family"));
             (kind, str_labels(written, args.first().copied()))
         }
         "Family" => {
             let kind = match args.get(1) {
                 Some(GenericArgument::Type(member)) => {
-                    last_segment(member).and_then(|(member, _)| unlabelled_kind(&member))
+                    last_segment(member).and_then(|(member, _)| kind_of_type(&member))
                 }
                 _ => None,
             };
@@ -299,7 +300,8 @@ pub fn typed_label_set(ty: &Type) -> Option<&Type> {
     }
 }
 
-fn unlabelled_kind(name: &str) -> Option<Kind> {
+/// The kind of a metric type, by its name without `Family`: `Counter`, `IntGauge`, ...
+fn kind_of_type(name: &str) -> Option<Kind> {
     match name {
         "Counter" => Some(Kind::Counter),
         "Gauge" | "IntGauge" => Some(Kind::Gauge),

@@ -18,26 +18,27 @@ mod kw {
     syn::custom_keyword!(budget);
 }
 
-/// A value together with the span of the key that introduced it, so a check about the
-/// argument as a whole ("`buckets` on a counter") can point at the key.
-pub struct Keyed<T> {
+/// An argument as given: its value, and the span of the key that introduced it, so a
+/// check about the argument as a whole ("`buckets` on a counter") can point at the key.
+pub struct GivenArg<T> {
     /// The span of the key.
     pub key: Span,
     /// The parsed value.
     pub value: T,
 }
 
-/// One argument of `#[metric]`, given at most once.
-pub struct Attr<T> {
+/// The slot of one argument that may be given at most once (every argument of the
+/// macros is): it keeps the first and reports each repetition.
+pub struct OnceArg<T> {
     key: &'static str,
     duplicate: Option<&'static str>,
-    value: Option<Keyed<T>>,
+    value: Option<GivenArg<T>>,
 }
 
-impl<T> Attr<T> {
+impl<T> OnceArg<T> {
     /// An argument not given yet.
     pub fn none(key: &'static str) -> Self {
-        Attr {
+        OnceArg {
             key,
             duplicate: None,
             value: None,
@@ -46,7 +47,7 @@ impl<T> Attr<T> {
 
     /// An argument without a key of its own, whose repetition `message` reports.
     pub fn unkeyed(message: &'static str) -> Self {
-        Attr {
+        OnceArg {
             key: "",
             duplicate: Some(message),
             value: None,
@@ -62,18 +63,18 @@ impl<T> Attr<T> {
                 None => cx.error_at(key, format!("duplicate `{}` argument", self.key)),
             }
         } else {
-            self.value = Some(Keyed { key, value });
+            self.value = Some(GivenArg { key, value });
         }
     }
 
     /// The argument, when given.
-    pub fn get(&self) -> Option<&Keyed<T>> {
+    pub fn get(&self) -> Option<&GivenArg<T>> {
         self.value.as_ref()
     }
 
     /// The argument's value, when given.
     pub fn value(&self) -> Option<&T> {
-        self.value.as_ref().map(|keyed| &keyed.value)
+        self.value.as_ref().map(|given| &given.value)
     }
 }
 
@@ -96,19 +97,19 @@ pub struct BucketList {
 /// The arguments of `#[metric(...)]`.
 pub struct MetricArgs {
     /// `name = "..."`.
-    pub name: Attr<LitStr>,
+    pub name: OnceArg<LitStr>,
     /// `help = "..."`.
-    pub help: Attr<LitStr>,
+    pub help: OnceArg<LitStr>,
     /// `labels(...)`.
-    pub labels: Attr<LabelList>,
+    pub labels: OnceArg<LabelList>,
     /// `buckets = [...]`.
-    pub buckets: Attr<BucketList>,
+    pub buckets: OnceArg<BucketList>,
     /// `unit = "..."`.
-    pub unit: Attr<LitStr>,
+    pub unit: OnceArg<LitStr>,
     /// `budget = N`.
-    pub budget: Attr<LitInt>,
+    pub budget: OnceArg<LitInt>,
     /// `crate = path`.
-    pub krate: Attr<Path>,
+    pub krate: OnceArg<Path>,
 }
 
 enum Arg {
@@ -244,13 +245,13 @@ impl MetricArgs {
     /// keeping the rest.
     pub fn parse(tokens: TokenStream, cx: &Ctxt) -> MetricArgs {
         let mut args = MetricArgs {
-            name: Attr::none("name"),
-            help: Attr::none("help"),
-            labels: Attr::none("labels"),
-            buckets: Attr::none("buckets"),
-            unit: Attr::none("unit"),
-            budget: Attr::none("budget"),
-            krate: Attr::none("crate"),
+            name: OnceArg::none("name"),
+            help: OnceArg::none("help"),
+            labels: OnceArg::none("labels"),
+            buckets: OnceArg::none("buckets"),
+            unit: OnceArg::none("unit"),
+            budget: OnceArg::none("budget"),
+            krate: OnceArg::none("crate"),
         };
         parse_each(
             tokens,
@@ -303,7 +304,7 @@ pub fn label_rename(cx: &Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
 /// `path::__private` after `#[tallymark(crate = path)]` on the type, for a crate that
 /// re-exports tallymark. Any other key in `#[tallymark(..)]` is reported.
 pub fn derive_private_path(cx: &Ctxt, attrs: &[Attribute]) -> TokenStream {
-    let mut krate: Attr<Path> = Attr::none("crate");
+    let mut krate: OnceArg<Path> = OnceArg::none("crate");
     for attr in attrs.iter().filter(|a| a.path().is_ident("tallymark")) {
         let tokens = match &attr.meta {
             Meta::List(list) => list.tokens.clone(),

@@ -5,7 +5,7 @@
 //! ```text
 //! static HTTP_REQUESTS_TOTAL: CounterFamily<2> = ..;
 //! struct HTTP_REQUESTS_TOTAL<L0, L1> { method: L0, endpoint: L1 }   // labels(method, endpoint)
-//! impl<L0: LabelArg, L1: LabelArg> LabelArgs<StrLabels<2>> for HTTP_REQUESTS_TOTAL<L0, L1> { .. }
+//! impl<L0: LabelText, L1: LabelText> CallLabels<StrLabels<2>> for HTTP_REQUESTS_TOTAL<L0, L1> { .. }
 //!
 //! static REQUESTS_TOTAL: Family<Request, Counter> = ..;
 //! type REQUESTS_TOTAL = Request;                                     // a typed label set
@@ -45,7 +45,7 @@ pub fn companion(metric: &Metric, private: &TokenStream, cfgs: &[&Attribute]) ->
             }
 
             #(#cfgs)*
-            impl<#(#params: #private::LabelArg),*> #private::LabelArgs<#private::StrLabels<#arity>>
+            impl<#(#params: #private::LabelText),*> #private::CallLabels<#private::StrLabels<#arity>>
                 for #ident<#(#params),*>
             {
                 #[inline]
@@ -55,7 +55,7 @@ pub fn companion(metric: &Metric, private: &TokenStream, cfgs: &[&Attribute]) ->
                         <#private::StrLabels<#arity> as #private::LabelSet>::Lookup<'a>,
                     ) -> __TallymarkR,
                 {
-                    f([#(&*#private::LabelArg::text(&self.#fields)),*])
+                    f([#(&*#private::LabelText::text(&self.#fields)),*])
                 }
             }
         };

@@ -21,6 +21,8 @@ mod valid;
 
 #[cfg(test)]
 mod derive_tests;
+#[cfg(test)]
+mod rules_tests;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -202,7 +204,12 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 /// token, and so is a `const fn`.
 #[proc_macro_attribute]
 pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
-    instrument::expand(instrument::Which::Counted, args.into(), input.into()).into()
+    instrument::expand(
+        instrument::AttributeKind::Counted,
+        args.into(),
+        input.into(),
+    )
+    .into()
 }
 
 /// Times the calls of a function, in seconds, by how each ended: into the default family
@@ -239,7 +246,7 @@ pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn timed(args: TokenStream, input: TokenStream) -> TokenStream {
-    instrument::expand(instrument::Which::Timed, args.into(), input.into()).into()
+    instrument::expand(instrument::AttributeKind::Timed, args.into(), input.into()).into()
 }
 
 /// Counts the calls of a function running now: into the default family
@@ -267,5 +274,10 @@ pub fn timed(args: TokenStream, input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn in_flight(args: TokenStream, input: TokenStream) -> TokenStream {
-    instrument::expand(instrument::Which::InFlight, args.into(), input.into()).into()
+    instrument::expand(
+        instrument::AttributeKind::InFlight,
+        args.into(),
+        input.into(),
+    )
+    .into()
 }

@@ -8,10 +8,11 @@ use syn::{ItemStatic, StaticMutability};
 
 use crate::ast::{Bound, Kind, LabelShape, Metric, ONLY_LITERALS};
 use crate::ctxt::Ctxt;
+use crate::names::rules::{
+    name_message, HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, MAX_BUCKETS,
+    SUMMARY_QUANTILE_LABEL,
+};
 use crate::names::{label_name_problem, metric_name_problem, unit_problem, unraw};
-
-/// The most finite bounds a histogram holds, as in the core.
-const MAX_BUCKETS: usize = 64;
 
 /// Checks the `static` itself: a metric is recorded through `&self`, never `static mut`.
 pub fn check_static(cx: &Ctxt, item: &ItemStatic) {
@@ -40,17 +41,8 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
         return;
     }
     let kind = metric.shape.kind;
-    if kind == Some(Kind::Counter) && !name.ends_with("_total") {
-        cx.error_at(
-            metric.name_span,
-            format!("counter name `{name}` must end in `_total`"),
-        );
-    }
-    if kind == Some(Kind::Info) && !name.ends_with("_info") {
-        cx.error_at(
-            metric.name_span,
-            format!("info metric name `{name}` must end in `_info`"),
-        );
+    if let Some(problem) = kind_name_problem(name, kind) {
+        cx.error_at(metric.name_span, problem);
     }
     let Some(unit) = metric.args.unit.value() else {
         return;
@@ -75,6 +67,19 @@ fn check_name(cx: &Ctxt, metric: &Metric) {
     }
 }
 
+/// Why `name` does not suit a metric of `kind`, beyond the grammar, or `None` when it does.
+/// The core lets a collected counter go without `_total`, as older exporters name them;
+/// a declared one is new code, which Prometheus's naming guide asks to end in `_total`.
+pub fn kind_name_problem(name: &str, kind: Option<Kind>) -> Option<String> {
+    match kind? {
+        Kind::Counter if !name.ends_with("_total") => {
+            Some(format!("counter name `{name}` must end in `_total`"))
+        }
+        Kind::Info if !name.ends_with(INFO_SUFFIX) => Some(name_message(name, INFO_SUFFIX_MISSING)),
+        _ => None,
+    }
+}
+
 fn check_help(cx: &Ctxt, metric: &Metric) {
     match &metric.help {
         Some((text, span)) if text.trim().is_empty() => {
@@ -93,13 +98,13 @@ fn check_help(cx: &Ctxt, metric: &Metric) {
 
 fn check_labels(cx: &Ctxt, metric: &Metric) {
     let list = metric.args.labels.get();
-    if let Some(keyed) = list {
-        check_label_names(cx, metric, &keyed.value.names);
+    if let Some(arg) = list {
+        check_label_names(cx, metric, &arg.value.names);
     }
     let kind_name = &metric.shape.name;
     match (&metric.shape.labels, list) {
-        (LabelShape::Unlabelled, Some(keyed)) => cx.error_at(
-            keyed.key,
+        (LabelShape::Standalone, Some(arg)) => cx.error_at(
+            arg.key,
             format!(
                 "`labels` given for `{kind_name}`, which has no labels; declare a \
                  `{kind_name}Family<N>` instead"
@@ -110,12 +115,12 @@ fn check_labels(cx: &Ctxt, metric: &Metric) {
                 arity: Some(n),
                 written,
             },
-            Some(keyed),
+            Some(arg),
         ) => {
-            let given = keyed.value.names.len();
+            let given = arg.value.names.len();
             if given != *n {
                 cx.error_at(
-                    keyed.value.span,
+                    arg.value.span,
                     format!(
                         "`labels` names {} but `{written}` has {}",
                         count(given),
@@ -134,8 +139,8 @@ fn check_labels(cx: &Ctxt, metric: &Metric) {
             &metric.item.ty,
             format!("`{written}` needs `labels(...)` naming its {}", count(*n)),
         ),
-        (LabelShape::Typed, Some(keyed)) => cx.error_at(
-            keyed.key,
+        (LabelShape::Typed, Some(arg)) => cx.error_at(
+            arg.key,
             "`labels` names string labels; this family's `#[derive(LabelSet)]` type \
              names its own",
         ),
@@ -151,26 +156,30 @@ fn check_label_names(cx: &Ctxt, metric: &Metric, names: &[syn::Ident]) {
             cx.error_spanned_by(ident, problem);
         } else if !seen.insert(name.clone()) {
             cx.error_spanned_by(ident, format!("duplicate label `{name}`"));
-        } else if name == "le"
-            && matches!(
-                metric.shape.kind,
-                Some(Kind::Histogram | Kind::NativeHistogram)
-            )
-        {
-            cx.error_spanned_by(ident, "label `le` is reserved for histogram bucket bounds");
-        } else if name == "quantile" && metric.shape.kind == Some(Kind::Summary) {
-            cx.error_spanned_by(ident, "label `quantile` is reserved for summary quantiles");
+        } else if let Some(problem) = reserved_label_problem(&name, metric.shape.kind) {
+            cx.error_spanned_by(ident, problem);
         }
     }
 }
 
+/// Why a family of `kind` cannot have the label `name` that its type writes itself, or
+/// `None` when it can.
+pub fn reserved_label_problem(name: &str, kind: Option<Kind>) -> Option<String> {
+    let (reserved, reason) = match kind? {
+        Kind::Histogram | Kind::NativeHistogram => HISTOGRAM_BUCKET_LABEL,
+        Kind::Summary => SUMMARY_QUANTILE_LABEL,
+        _ => return None,
+    };
+    (name == reserved).then(|| name_message(name, reason))
+}
+
 fn check_buckets(cx: &Ctxt, metric: &Metric) {
-    let Some(keyed) = metric.args.buckets.get() else {
+    let Some(arg) = metric.args.buckets.get() else {
         return;
     };
     if let Some(kind) = metric.shape.kind.filter(|k| *k != Kind::Histogram) {
         cx.error_at(
-            keyed.key,
+            arg.key,
             format!(
                 "`buckets` applies to histograms only, and `{}` is a {}",
                 metric.shape.name,
@@ -178,7 +187,7 @@ fn check_buckets(cx: &Ctxt, metric: &Metric) {
             ),
         );
     }
-    let list = &keyed.value;
+    let list = &arg.value;
     if list.bounds.is_empty() {
         cx.error_at(list.span, "`buckets` needs at least one bound");
     }
@@ -212,15 +221,15 @@ fn check_buckets(cx: &Ctxt, metric: &Metric) {
 }
 
 fn check_budget(cx: &Ctxt, metric: &Metric) {
-    let Some(keyed) = metric.args.budget.get() else {
+    let Some(arg) = metric.args.budget.get() else {
         return;
     };
     if metric.budget == Some(0) {
-        cx.error_spanned_by(&keyed.value, "`budget` must be at least 1");
+        cx.error_spanned_by(&arg.value, "`budget` must be at least 1");
     }
-    if metric.shape.labels == LabelShape::Unlabelled {
+    if metric.shape.labels == LabelShape::Standalone {
         cx.error_at(
-            keyed.key,
+            arg.key,
             format!(
                 "`budget` limits the label sets of a family, and `{}` has no labels",
                 metric.shape.name

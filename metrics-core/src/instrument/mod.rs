@@ -13,7 +13,8 @@ pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
 pub(crate) use naming::merged_call_sites;
 pub use site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{
-    counted_target, in_flight_target, label_value, series, timed_target, unbounded, unlabelled,
-    CountedTarget, InFlightTarget, LabelArg, LabelArgs, LabelValueArg, TimedTarget, Unlabelled,
+    counted_target, in_flight_target, known_label_value, series, single_series_recorder,
+    timed_target, unbounded, CallLabels, CountedTarget, InFlightTarget, KnownLabelValue, LabelText,
+    SingleSeriesTarget, TimedTarget,
 };
 pub use trace::{current_trace_id, TraceId, TRACE_ID_LABEL};

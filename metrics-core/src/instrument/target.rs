@@ -64,31 +64,33 @@ pub fn in_flight_target<T: InFlightTarget>(target: &T) -> &T {
     target
 }
 
-/// One value in `labels(name = value)` for a family keyed by strings: a `&str` (a string
-/// literal, or `unbounded(..)`), or a value whose type implements [`LabelValue`].
+/// What the text of one label is read from, in `labels(name = value)` for a family keyed
+/// by strings: a `&str` (a string literal, or `unbounded(..)`), or a value whose type
+/// implements [`LabelValue`].
 ///
-/// A `&str` is a `LabelArg` so that a mistaken one is reported once, by [`label_value`],
-/// which is what the attributes pass every value through that is neither.
+/// A `&str` has a `LabelText` so that a mistaken one is reported once, by
+/// [`known_label_value`], which is what the attributes pass every value through that is
+/// neither.
 ///
 /// ```
-/// use tallymark_core::instrument::LabelArg;
+/// use tallymark_core::instrument::LabelText;
 ///
 /// assert_eq!(404u16.text(), "404");
 /// assert_eq!("/users".text(), "/users");
 /// ```
-pub trait LabelArg {
+pub trait LabelText {
     /// The label text, unescaped.
     fn text(&self) -> Cow<'_, str>;
 }
 
-impl<T: LabelValue> LabelArg for T {
+impl<T: LabelValue> LabelText for T {
     #[inline]
     fn text(&self) -> Cow<'_, str> {
         self.label()
     }
 }
 
-impl LabelArg for &str {
+impl LabelText for &str {
     #[inline]
     fn text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self)
@@ -102,23 +104,24 @@ pub fn unbounded(value: &str) -> &str {
     value
 }
 
-/// A value given in `labels(name = value)`, copied by reference, so that
-/// `labels(method = req.method)` leaves `req` whole for the function body. Only
-/// [`LabelValue`] types are, so that a `&str` must be marked `unbounded(..)`.
+/// A value given in `labels(name = value)` whose type bounds the values it can take (a
+/// [`LabelValue`]), so that a `&str`, which can hold any text, must be marked
+/// `unbounded(..)`. It is copied by reference, so that `labels(method = req.method)` leaves
+/// `req` whole for the function body.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a label value of known cardinality",
     label = "a label value must be a string literal or implement `LabelValue`",
     note = "a `&str` can hold any text, so each new value could add a series: write \
             `unbounded(value)` to accept that; the family's cardinality budget then applies"
 )]
-pub trait LabelValueArg {
+pub trait KnownLabelValue {
     /// What the label struct holds.
     type Value;
     /// A copy of the value.
     fn to_value(&self) -> Self::Value;
 }
 
-impl<T: LabelValue> LabelValueArg for T {
+impl<T: LabelValue> KnownLabelValue for T {
     type Value = T;
     #[inline]
     fn to_value(&self) -> T {
@@ -130,23 +133,24 @@ impl<T: LabelValue> LabelValueArg for T {
 /// `unbounded(..)`. A value of the wrong type is reported here, once: the result's type
 /// is then unknown, which silences the errors it would cause further on.
 #[inline]
-pub fn label_value<T: LabelValueArg + ?Sized>(value: &T) -> T::Value {
+pub fn known_label_value<T: KnownLabelValue + ?Sized>(value: &T) -> T::Value {
     value.to_value()
 }
 
-/// A declared metric that records a call by itself, with no label values.
+/// A declared metric that is a single series, so that a call records into it with no label
+/// values.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has labels, so a call can only be recorded into one of its series",
     label = "give the label values with `labels(name = value, ..)`"
 )]
-pub trait Unlabelled {
+pub trait SingleSeriesTarget {
     /// What the guard records into.
     type Recorder: Recorder + ?Sized;
     /// The metric as a recorder.
     fn recorder(&self) -> &Self::Recorder;
 }
 
-impl Unlabelled for Counter {
+impl SingleSeriesTarget for Counter {
     type Recorder = Self;
     #[inline]
     fn recorder(&self) -> &Self {
@@ -154,7 +158,7 @@ impl Unlabelled for Counter {
     }
 }
 
-impl Unlabelled for Gauge {
+impl SingleSeriesTarget for Gauge {
     type Recorder = Self;
     #[inline]
     fn recorder(&self) -> &Self {
@@ -162,7 +166,7 @@ impl Unlabelled for Gauge {
     }
 }
 
-impl Unlabelled for IntGauge {
+impl SingleSeriesTarget for IntGauge {
     type Recorder = Self;
     #[inline]
     fn recorder(&self) -> &Self {
@@ -170,7 +174,7 @@ impl Unlabelled for IntGauge {
     }
 }
 
-impl<C: BucketCounts> Unlabelled for Histogram<C> {
+impl<C: BucketCounts> SingleSeriesTarget for Histogram<C> {
     type Recorder = Self;
     #[inline]
     fn recorder(&self) -> &Self {
@@ -178,25 +182,25 @@ impl<C: BucketCounts> Unlabelled for Histogram<C> {
     }
 }
 
-/// An unlabelled target as a recorder; a family without `labels(..)` is reported here,
-/// once.
+/// A single-series target as its recorder; a family given without `labels(..)` is
+/// reported here, once.
 #[inline]
-pub fn unlabelled<T: Unlabelled + ?Sized>(target: &T) -> &T::Recorder {
+pub fn single_series_recorder<T: SingleSeriesTarget + ?Sized>(target: &T) -> &T::Recorder {
     target.recorder()
 }
 
-/// The label values of one series of a family keyed by `L`, as `labels(..)` builds them.
+/// The label values one call gives a family keyed by `L`, as `labels(..)` builds them.
 ///
 /// `#[metric(labels(..))]` implements it for its hidden label struct; a
 /// `#[derive(LabelSet)]` type implements it as itself.
-pub trait LabelArgs<L: LabelSet> {
+pub trait CallLabels<L: LabelSet> {
     /// Calls `f` with the family's lookup for these values.
     fn with_lookup<R, F>(self, f: F) -> R
     where
         F: for<'a> FnOnce(L::Lookup<'a>) -> R;
 }
 
-impl<L> LabelArgs<L> for L
+impl<L> CallLabels<L> for L
 where
     L: for<'a> LabelSet<Lookup<'a> = L>,
 {
@@ -209,11 +213,11 @@ where
     }
 }
 
-/// The series of `family` that `args` name.
+/// The series of `family` that `labels` name.
 #[inline]
 pub fn series<'f, L: LabelSet, M: Member>(
     family: &'f Family<L, M>,
-    args: impl LabelArgs<L>,
+    labels: impl CallLabels<L>,
 ) -> SeriesRef<'f, M::Series> {
-    args.with_lookup(|lookup| family.labels(lookup))
+    labels.with_lookup(|lookup| family.labels(lookup))
 }

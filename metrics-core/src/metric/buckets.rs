@@ -2,10 +2,8 @@
 
 use std::fmt;
 
-/// The most finite bounds one histogram may have. Storage for an unlabelled histogram is
-/// inline in its `static`, so it needs a fixed size; classic histograms rarely use more
-/// than twenty buckets, and finer resolution is what native histograms are for.
-pub const MAX_BUCKETS: usize = 64;
+// Shared with `#[metric(buckets = ..)]`, which checks the same limit at compile time.
+pub use crate::names::rules::MAX_BUCKETS;
 
 /// The Prometheus client default bounds, tuned for request latencies in seconds.
 pub const DEFAULT_BUCKETS: [f64; 11] = [

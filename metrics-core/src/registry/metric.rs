@@ -23,8 +23,8 @@ pub trait Metric: Send + Sync {
     }
 }
 
-/// An unlabelled series, whose creation time is its family's registration time.
-const UNLABELLED: SeriesMeta<'static> = SeriesMeta::labels(LabelPairs::EMPTY);
+/// The series of a metric without labels, whose creation time is its registration time.
+const NO_LABELS: SeriesMeta<'static> = SeriesMeta::labels(LabelPairs::EMPTY);
 
 impl Counter {
     pub(crate) fn encode(&self, series: SeriesMeta<'_>, sink: &mut dyn SampleSink) {
@@ -62,8 +62,9 @@ impl NativeHistogram {
     }
 }
 
-/// `Metric` for the unlabelled types: one series, with no labels.
-macro_rules! unlabelled {
+/// `Metric` for the types that stand alone rather than in a family: none takes label
+/// values, and each writes its own series.
+macro_rules! impl_standalone_metric {
     ($($ty:ty => $kind:ident, |$m:ident, $sink:ident| $encode:expr;)*) => {$(
         impl Metric for $ty {
             fn descriptor(&self) -> &'static Descriptor {
@@ -80,12 +81,12 @@ macro_rules! unlabelled {
     )*};
 }
 
-unlabelled! {
-    Counter => Counter, |m, sink| m.encode(UNLABELLED, sink);
-    Gauge => Gauge, |m, sink| sink.scalar(UNLABELLED, Value::Float(m.get()), None);
-    IntGauge => Gauge, |m, sink| sink.scalar(UNLABELLED, Value::Signed(m.get()), None);
-    Summary => Summary, |m, sink| m.encode(UNLABELLED, sink);
-    NativeHistogram => Histogram, |m, sink| m.encode(UNLABELLED, sink);
+impl_standalone_metric! {
+    Counter => Counter, |m, sink| m.encode(NO_LABELS, sink);
+    Gauge => Gauge, |m, sink| sink.scalar(NO_LABELS, Value::Float(m.get()), None);
+    IntGauge => Gauge, |m, sink| sink.scalar(NO_LABELS, Value::Signed(m.get()), None);
+    Summary => Summary, |m, sink| m.encode(NO_LABELS, sink);
+    NativeHistogram => Histogram, |m, sink| m.encode(NO_LABELS, sink);
     Info => Info, |m, sink| {
         let labels = LabelPairs::pairs(m.labels());
         sink.scalar(SeriesMeta::labels(labels), Value::Unsigned(1), None);
@@ -109,7 +110,7 @@ impl<C: BucketCounts> Metric for Histogram<C> {
         MetricKind::Histogram
     }
     fn encode_series(&self, sink: &mut dyn SampleSink) {
-        self.encode(UNLABELLED, sink);
+        self.encode(NO_LABELS, sink);
     }
 }
 

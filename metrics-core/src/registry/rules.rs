@@ -5,6 +5,9 @@
 use std::sync::LazyLock;
 
 use crate::descriptor::MetricKind;
+use crate::names::rules::{
+    HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, SUMMARY_QUANTILE_LABEL,
+};
 use crate::names::{check_label_name, check_metric_name, label_name_problem, NameError};
 use crate::registry::sample_names::{sample_names, share_a_name};
 use crate::registry::RegistryError;
@@ -67,9 +70,7 @@ impl SelfMetric {
 /// Why a family's name does not suit its type, beyond the general grammar.
 fn kind_name_problem(name: &str, kind: MetricKind) -> Option<&'static str> {
     match kind {
-        MetricKind::Info if !name.ends_with("_info") => {
-            Some("an info metric's name ends in `_info`")
-        }
+        MetricKind::Info if !name.ends_with(INFO_SUFFIX) => Some(INFO_SUFFIX_MISSING),
         // A stateset's samples are labelled with its own name.
         MetricKind::StateSet => {
             label_name_problem(name).map(|_| "a state set's name must also be a valid label name")
@@ -81,11 +82,8 @@ fn kind_name_problem(name: &str, kind: MetricKind) -> Option<&'static str> {
 /// The label a type writes itself, which its families cannot also have.
 fn own_label(name: &str, kind: MetricKind) -> Option<(&str, &'static str)> {
     match kind {
-        MetricKind::Histogram => Some(("le", "`le` is the label of a histogram's buckets")),
-        MetricKind::Summary => Some((
-            "quantile",
-            "`quantile` is the label of a summary's quantiles",
-        )),
+        MetricKind::Histogram => Some(HISTOGRAM_BUCKET_LABEL),
+        MetricKind::Summary => Some(SUMMARY_QUANTILE_LABEL),
         MetricKind::StateSet => Some((name, "a state set labels its samples with its own name")),
         _ => None,
     }

@@ -57,8 +57,9 @@ fn one(d: &Declared, values: &[String], data: Data) -> Vec<SeriesTruth> {
     }]
 }
 
-/// `Fam` for the unlabelled types, which take no label values.
-macro_rules! unlabelled {
+/// `Fam` for the types that stand alone rather than in a family, which take no label
+/// values.
+macro_rules! impl_standalone_fam {
     ($($ty:ty => $apply:ident, $read:ident;)*) => {$(
         impl Fam for $ty {
             fn apply(&self, _: &[String], m: &mut Model, op: &Op, d: &Declared) {
@@ -72,7 +73,7 @@ macro_rules! unlabelled {
     )*};
 }
 
-unlabelled! {
+impl_standalone_fam! {
     Counter => apply_counter, read_counter;
     Gauge => apply_gauge, read_gauge;
     IntGauge => apply_int, read_int;

@@ -9,9 +9,9 @@ use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Path, Token};
 
-use crate::attr::{parse_each, Attr};
+use crate::attr::{parse_each, OnceArg};
 use crate::ctxt::Ctxt;
-use crate::instrument::Which;
+use crate::instrument::AttributeKind;
 use crate::names::unraw;
 
 mod kw {
@@ -21,8 +21,8 @@ mod kw {
     syn::custom_keyword!(function);
 }
 
-/// `name = value` in `labels(..)`.
-pub struct LabelValue {
+/// `name = value` in `labels(..)`: which label, and the expression that gives its value.
+pub struct LabelAssignment {
     /// The label name, as written (a keyword stays a plain ident here).
     pub name: Ident,
     /// The value expression.
@@ -31,8 +31,8 @@ pub struct LabelValue {
 
 /// `labels(name = value, ..)`.
 pub struct Labels {
-    /// The values, in the order written.
-    pub values: Vec<LabelValue>,
+    /// The assignments, in the order written.
+    pub assignments: Vec<LabelAssignment>,
 }
 
 /// What `result = ".."` says about the return type.
@@ -50,17 +50,17 @@ pub enum ResultMode {
 /// The arguments of one attribute.
 pub struct InstrumentArgs {
     /// The declared metric to record into, instead of the default family.
-    pub target: Attr<Path>,
+    pub target: OnceArg<Path>,
     /// `labels(..)` for the target.
-    pub labels: Attr<Labels>,
+    pub labels: OnceArg<Labels>,
     /// `result = ".."`.
-    pub result: Attr<ResultMode>,
+    pub result: OnceArg<ResultMode>,
     /// `function = ".."`: the `function` label of the default family.
-    pub function: Attr<LitStr>,
+    pub function: OnceArg<LitStr>,
     /// `crate = path`.
-    pub krate: Attr<Path>,
+    pub krate: OnceArg<Path>,
     /// `skip`, on a method of an instrumented `impl`.
-    pub skip: Attr<()>,
+    pub skip: OnceArg<()>,
 }
 
 enum Arg {
@@ -76,26 +76,26 @@ impl InstrumentArgs {
     /// No arguments: the default family.
     pub fn empty() -> Self {
         InstrumentArgs {
-            target: Attr::unkeyed("only one target metric can be given"),
-            labels: Attr::none("labels"),
-            result: Attr::none("result"),
-            function: Attr::none("function"),
-            krate: Attr::none("crate"),
-            skip: Attr::none("skip"),
+            target: OnceArg::unkeyed("only one target metric can be given"),
+            labels: OnceArg::none("labels"),
+            result: OnceArg::none("result"),
+            function: OnceArg::none("function"),
+            krate: OnceArg::none("crate"),
+            skip: OnceArg::none("skip"),
         }
     }
 
     /// Reads the arguments, reporting each malformed, unknown or repeated one to `cx` and
     /// keeping the rest, then checks how they combine.
-    pub fn parse(which: Which, tokens: TokenStream, cx: &Ctxt) -> InstrumentArgs {
+    pub fn parse(kind: AttributeKind, tokens: TokenStream, cx: &Ctxt) -> InstrumentArgs {
         let mut args = InstrumentArgs::empty();
         parse_each(
             tokens,
             cx,
-            |input| parse_arg(which, input, cx),
+            |input| parse_arg(kind, input, cx),
             |arg| args.set(cx, arg),
         );
-        args.check(which, cx);
+        args.check(kind, cx);
         args
     }
 
@@ -110,8 +110,8 @@ impl InstrumentArgs {
         }
     }
 
-    fn check(&self, which: Which, cx: &Ctxt) {
-        let name = which.name();
+    fn check(&self, kind: AttributeKind, cx: &Ctxt) {
+        let name = kind.name();
         if let (Some(labels), None) = (self.labels.get(), self.target.get()) {
             cx.error_at(
                 labels.key,
@@ -122,7 +122,7 @@ impl InstrumentArgs {
             );
         }
         if let Some(result) = self.result.get() {
-            if which == Which::InFlight {
+            if kind == AttributeKind::InFlight {
                 cx.error_at(
                     result.key,
                     "`result` has no effect on `#[in_flight]`: running calls have no result yet",
@@ -160,7 +160,7 @@ impl InstrumentArgs {
     }
 }
 
-fn parse_arg(which: Which, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
+fn parse_arg(kind: AttributeKind, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
     if input.peek(kw::labels) && input.peek2(syn::token::Paren) {
         let key = input.parse::<kw::labels>()?.span;
         return Ok(Arg::Labels(key, labels(input, cx)?));
@@ -183,11 +183,11 @@ fn parse_arg(which: Which, input: ParseStream, cx: &Ctxt) -> syn::Result<Arg> {
     if input.peek(kw::skip) && (input.peek2(Token![,]) || peek_last(input)) {
         return Ok(Arg::Skip(input.parse::<kw::skip>()?.span));
     }
-    let name = which.name();
+    let name = kind.name();
     let expected = format!(
         "expected {} metric, `labels(..)`, `result = \"..\"`, `function = \"..\"`, \
          `crate = path` or `skip`",
-        which.target_article()
+        kind.target_article()
     );
     if input.peek(Ident::peek_any) && (input.peek2(Token![=]) || input.peek2(syn::token::Paren)) {
         let unknown = input.call(Ident::parse_any)?;
@@ -264,13 +264,13 @@ fn labels(input: ParseStream, cx: &Ctxt) -> syn::Result<Labels> {
         Ok((name, input.parse()?))
     })?;
     let mut seen = HashSet::new();
-    let mut values = Vec::with_capacity(pairs.len());
+    let mut assignments = Vec::with_capacity(pairs.len());
     for (name, value) in pairs {
         if seen.insert(unraw(&name)) {
-            values.push(LabelValue { name, value });
+            assignments.push(LabelAssignment { name, value });
         } else {
             cx.error_spanned_by(&name, format!("duplicate label `{}`", unraw(&name)));
         }
     }
-    Ok(Labels { values })
+    Ok(Labels { assignments })
 }

@@ -13,13 +13,13 @@ use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::instrument::attr::{InstrumentArgs, ResultMode};
 use crate::instrument::target::{method_name, recording, FunctionName};
-use crate::instrument::{expand as guard, shape, Which};
+use crate::instrument::{expand as guard, shape, AttributeKind};
 use crate::names::unraw;
 
 /// Expands one attribute on `input`.
-pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStream {
+pub fn expand(kind: AttributeKind, args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let args = InstrumentArgs::parse(which, args, &cx);
+    let args = InstrumentArgs::parse(kind, args, &cx);
     let item = match syn::parse2::<Item>(input.clone()) {
         Ok(item) => item,
         // Code that does not parse goes through as it is, so that rustc reports the real
@@ -27,7 +27,7 @@ pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStrea
         Err(_) => return merge(input, cx),
     };
     if let Some(skip) = args.skip.get() {
-        let name = which.name();
+        let name = kind.name();
         cx.error_at(
             skip.key,
             format!(
@@ -37,10 +37,10 @@ pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStrea
         );
     }
     let expanded = match &item {
-        Item::Fn(f) => instrument_fn(which, &cx, &args, f),
-        Item::Impl(imp) => instrument_impl(which, &cx, &args, imp),
+        Item::Fn(f) => instrument_fn(kind, &cx, &args, f),
+        Item::Impl(imp) => instrument_impl(kind, &cx, &args, imp),
         other => {
-            reject(which, &cx, other);
+            reject(kind, &cx, other);
             None
         }
     };
@@ -49,7 +49,7 @@ pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStrea
         (_, Err(errors)) => {
             let item = match item {
                 Item::Impl(imp) => {
-                    strip_method_attrs(which, args.krate.value(), imp).into_token_stream()
+                    strip_method_attrs(kind, args.krate.value(), imp).into_token_stream()
                 }
                 _ => input,
             };
@@ -90,7 +90,7 @@ struct Function<'a> {
 }
 
 fn instrument_fn(
-    which: Which,
+    kind: AttributeKind,
     cx: &Ctxt,
     args: &InstrumentArgs,
     f: &ItemFn,
@@ -104,13 +104,18 @@ fn instrument_fn(
         private: private_path(args.krate.value()),
         in_impl: false,
     };
-    guarded(which, cx, args, &function)
+    guarded(kind, cx, args, &function)
 }
 
 /// The function with its body guarded, or `None` after reporting why it cannot be.
-fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Option<TokenStream> {
+fn guarded(
+    kind: AttributeKind,
+    cx: &Ctxt,
+    args: &InstrumentArgs,
+    f: &Function,
+) -> Option<TokenStream> {
     if let Some(constness) = &f.sig.constness {
-        let attr = which.name();
+        let attr = kind.name();
         let hint = if f.in_impl {
             format!("; leave it out with `#[{attr}(skip)]`")
         } else {
@@ -141,7 +146,7 @@ fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Opti
         .value()
         .map(|lit| FunctionName::plain(lit.value()));
     let name = given.as_ref().unwrap_or(&f.name);
-    let recording = recording(which, &f.private, name, &f.sig.ident, args, fallible);
+    let recording = recording(kind, &f.private, name, &f.sig.ident, args, fallible);
     // syn reads a body's `#![..]` into the fn's attributes; they go back inside the body.
     let (inner, outer): (Vec<&Attribute>, Vec<&Attribute>) = f
         .attrs
@@ -159,13 +164,13 @@ fn guarded(which: Which, cx: &Ctxt, args: &InstrumentArgs, f: &Function) -> Opti
 /// kind are taken off: `skip` leaves the method as it is, and other arguments replace the
 /// block's for that method (several record into several targets).
 fn instrument_impl(
-    which: Which,
+    kind: AttributeKind,
     cx: &Ctxt,
     args: &InstrumentArgs,
     imp: &ItemImpl,
 ) -> Option<TokenStream> {
     if let Some(function) = args.function.get() {
-        let name = which.name();
+        let name = kind.name();
         cx.error_at(
             function.key,
             format!(
@@ -180,7 +185,7 @@ fn instrument_impl(
         let ImplItem::Fn(method) = item else {
             continue;
         };
-        let own = take_own_attrs(which, cx, args.krate.value(), method);
+        let own = take_own_attrs(kind, cx, args.krate.value(), method);
         if own.iter().any(|own| own.skip.get().is_some()) {
             continue;
         }
@@ -201,7 +206,7 @@ fn instrument_impl(
                 private: private_path(krate),
                 in_impl: true,
             };
-            let Some(tokens) = guarded(which, cx, own, &function) else {
+            let Some(tokens) = guarded(kind, cx, own, &function) else {
                 break;
             };
             match syn::parse2::<ImplItemFn>(tokens) {
@@ -215,7 +220,7 @@ fn instrument_impl(
 
 /// Removes the method's attributes of this kind and reads their arguments.
 fn take_own_attrs(
-    which: Which,
+    kind: AttributeKind,
     cx: &Ctxt,
     krate: Option<&Path>,
     method: &mut ImplItemFn,
@@ -223,7 +228,7 @@ fn take_own_attrs(
     let (own, kept): (Vec<Attribute>, Vec<Attribute>) = method
         .attrs
         .drain(..)
-        .partition(|attr| is_own(which, krate, attr));
+        .partition(|attr| is_own(kind, krate, attr));
     method.attrs = kept;
     own.iter()
         .map(|attr| {
@@ -231,7 +236,7 @@ fn take_own_attrs(
                 syn::Meta::List(list) => list.tokens.clone(),
                 _ => TokenStream::new(),
             };
-            InstrumentArgs::parse(which, tokens, cx)
+            InstrumentArgs::parse(kind, tokens, cx)
         })
         .collect()
 }
@@ -240,13 +245,13 @@ fn take_own_attrs(
 /// be ours inside a block that `#[timed]` annotates), `#[tallymark::timed]`, or
 /// `#[path::timed]` for the block's `crate = path`. Another crate's `#[metered::timed]`
 /// is not ours and stays on the method.
-fn is_own(which: Which, krate: Option<&Path>, attr: &Attribute) -> bool {
+fn is_own(kind: AttributeKind, krate: Option<&Path>, attr: &Attribute) -> bool {
     let path = attr.path();
     let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
     let Some((last, parent)) = segments.split_last() else {
         return false;
     };
-    if last.ident != which.name() || !last.arguments.is_none() {
+    if last.ident != kind.name() || !last.arguments.is_none() {
         return false;
     }
     let parent: Vec<String> = parent.iter().map(|s| s.ident.to_string()).collect();
@@ -266,17 +271,17 @@ fn is_own(which: Which, krate: Option<&Path>, attr: &Attribute) -> bool {
 
 /// The block as written, less this kind's method attributes, which would only repeat the
 /// block's error as "`skip` outside an `impl`".
-fn strip_method_attrs(which: Which, krate: Option<&Path>, mut imp: ItemImpl) -> ItemImpl {
+fn strip_method_attrs(kind: AttributeKind, krate: Option<&Path>, mut imp: ItemImpl) -> ItemImpl {
     for item in &mut imp.items {
         if let ImplItem::Fn(method) = item {
-            method.attrs.retain(|attr| !is_own(which, krate, attr));
+            method.attrs.retain(|attr| !is_own(kind, krate, attr));
         }
     }
     imp
 }
 
-fn reject(which: Which, cx: &Ctxt, item: &Item) {
-    let name = which.name();
+fn reject(kind: AttributeKind, cx: &Ctxt, item: &Item) {
+    let name = kind.name();
     if let Item::Verbatim(tokens) = item {
         if let Ok(decl) = syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
             cx.error_spanned_by(

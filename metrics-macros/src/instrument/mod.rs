@@ -15,9 +15,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 
 pub use target::respan;
 
-/// Which of the three attributes is expanding.
+/// Which of the three function attributes is expanding: `#[counted]`, `#[timed]` or
+/// `#[in_flight]`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Which {
+pub enum AttributeKind {
     /// `#[counted]`.
     Counted,
     /// `#[timed]`.
@@ -26,31 +27,31 @@ pub enum Which {
     InFlight,
 }
 
-impl Which {
+impl AttributeKind {
     /// The attribute's name.
     pub fn name(self) -> &'static str {
         match self {
-            Which::Counted => "counted",
-            Which::Timed => "timed",
-            Which::InFlight => "in_flight",
+            AttributeKind::Counted => "counted",
+            AttributeKind::Timed => "timed",
+            AttributeKind::InFlight => "in_flight",
         }
     }
 
     /// The kind of metric it records into, with its article.
     pub fn target_article(self) -> &'static str {
         match self {
-            Which::Counted => "a counter",
-            Which::Timed => "a histogram",
-            Which::InFlight => "a gauge",
+            AttributeKind::Counted => "a counter",
+            AttributeKind::Timed => "a histogram",
+            AttributeKind::InFlight => "a gauge",
         }
     }
 
     /// The call-site type of its default family, and the registration variant.
     fn site(self) -> (Ident, Ident) {
         let (site, registration) = match self {
-            Which::Counted => ("CountedSite", "Counted"),
-            Which::Timed => ("TimedSite", "Timed"),
-            Which::InFlight => ("InFlightSite", "InFlight"),
+            AttributeKind::Counted => ("CountedSite", "Counted"),
+            AttributeKind::Timed => ("TimedSite", "Timed"),
+            AttributeKind::InFlight => ("InFlightSite", "InFlight"),
         };
         (
             Ident::new(site, Span::call_site()),
@@ -64,10 +65,12 @@ impl Which {
     }
 }
 
-/// Expands `#[which(args)] input`.
-pub fn expand(which: Which, args: TokenStream, input: TokenStream) -> TokenStream {
-    item::expand(which, args, input)
+/// Expands the attribute `kind` names, with its arguments, on `input`.
+pub fn expand(kind: AttributeKind, args: TokenStream, input: TokenStream) -> TokenStream {
+    item::expand(kind, args, input)
 }
 
+#[cfg(test)]
+mod snapshots;
 #[cfg(test)]
 mod tests;

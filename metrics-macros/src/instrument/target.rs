@@ -6,8 +6,8 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, Path};
 
-use crate::instrument::attr::{InstrumentArgs, LabelValue, Labels};
-use crate::instrument::Which;
+use crate::instrument::attr::{InstrumentArgs, LabelAssignment, Labels};
+use crate::instrument::AttributeKind;
 use crate::names::unraw;
 
 /// The pieces of the expansion that depend on the target.
@@ -25,7 +25,7 @@ pub struct Recording {
 
 /// What a call of `function` records into, given the attribute's arguments.
 pub fn recording(
-    which: Which,
+    kind: AttributeKind,
     private: &TokenStream,
     function: &FunctionName,
     ident: &Ident,
@@ -33,17 +33,17 @@ pub fn recording(
     fallible: bool,
 ) -> Recording {
     match args.target.value() {
-        None => default_site(which, private, function, ident, fallible),
+        None => default_site(kind, private, function, ident, fallible),
         Some(path) => {
             let span = path.span();
             let at_path = respan(private, span);
-            let check = which.target_check(span);
+            let check = kind.target_check(span);
             let target = quote_spanned!(span=> #at_path::#check(&#path));
             match args.labels.value() {
                 None => Recording {
                     setup: TokenStream::new(),
                     series: TokenStream::new(),
-                    recorder: quote_spanned!(span=> #at_path::unlabelled(#target)),
+                    recorder: quote_spanned!(span=> #at_path::single_series_recorder(#target)),
                     reads_result: false,
                 },
                 Some(labels) => {
@@ -70,15 +70,15 @@ pub fn recording(
 /// location is the function's name, so that a report of two functions sharing a series
 /// points at each.
 fn default_site(
-    which: Which,
+    kind: AttributeKind,
     private: &TokenStream,
     function: &FunctionName,
     ident: &Ident,
     fallible: bool,
 ) -> Recording {
     let FunctionName { label, qualified } = function;
-    let (site, registration) = which.site();
-    let reads_result = fallible && which != Which::InFlight;
+    let (site, registration) = kind.site();
+    let reads_result = fallible && kind != AttributeKind::InFlight;
     let at_name = respan(private, ident.span());
     let line = quote_spanned!(ident.span()=> #at_name::line!());
     Recording {
@@ -105,7 +105,7 @@ fn default_site(
 /// the static, so that the compiler reports an unknown label on its name and a missing one
 /// on the family.
 fn label_struct(private: &TokenStream, path: &Path, labels: &Labels) -> TokenStream {
-    let fields = labels.values.iter().map(|label| {
+    let fields = labels.assignments.iter().map(|label| {
         let name = crate::companion::field_name(&label.name);
         let value = value(private, label);
         quote!(#name: #value)
@@ -116,7 +116,7 @@ fn label_struct(private: &TokenStream, path: &Path, labels: &Labels) -> TokenStr
 /// A string literal is a fixed value; `unbounded(x)` passes a `&str` knowingly; any other
 /// expression must have a `LabelValue` type, and is read by reference, so the function
 /// body still gets its arguments whole.
-fn value(private: &TokenStream, label: &LabelValue) -> TokenStream {
+fn value(private: &TokenStream, label: &LabelAssignment) -> TokenStream {
     let expr = &label.value;
     let span = expr.span();
     let private = respan(private, span);
@@ -129,7 +129,7 @@ fn value(private: &TokenStream, label: &LabelValue) -> TokenStream {
     if let Some(arg) = unbounded_arg(expr) {
         return quote_spanned!(span=> #private::unbounded(#arg));
     }
-    quote_spanned!(span=> #private::label_value(&(#expr)))
+    quote_spanned!(span=> #private::known_label_value(&(#expr)))
 }
 
 /// `x` in `unbounded(x)`.

@@ -4,20 +4,20 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{expand, Which};
+use super::{expand, AttributeKind};
 
 /// Compares the token texts with spacing dropped, since how `>>` or `'a` is spaced
 /// depends on where the tokens came from.
-fn assert_expands(which: Which, args: TokenStream, input: TokenStream, expected: &str) {
+fn assert_expands(kind: AttributeKind, args: TokenStream, input: TokenStream, expected: &str) {
     let expected: TokenStream = expected.parse().expect("the snapshot parses");
     let unspaced = |tokens: TokenStream| tokens.to_string().split_whitespace().collect::<String>();
-    assert_eq!(unspaced(expand(which, args, input)), unspaced(expected));
+    assert_eq!(unspaced(expand(kind, args, input)), unspaced(expected));
 }
 
 #[test]
 fn sync_fn_runs_its_body_as_a_closure_between_enter_and_finish() {
     assert_expands(
-        Which::Counted,
+        AttributeKind::Counted,
         quote!(),
         quote! {
             pub fn parse(text: &str) -> Result<u8, Error> {
@@ -52,7 +52,7 @@ fn sync_fn_runs_its_body_as_a_closure_between_enter_and_finish() {
 #[test]
 fn async_fn_awaits_its_body_as_an_inner_future_after_a_return_edge() {
     assert_expands(
-        Which::Timed,
+        AttributeKind::Timed,
         quote!(crate = ::renamed),
         quote! {
             async fn fetch(id: u32) -> u32 {
@@ -105,7 +105,7 @@ fn async_fn_awaits_its_body_as_an_inner_future_after_a_return_edge() {
 #[test]
 fn labelled_target_resolves_its_series_before_the_body_takes_the_arguments() {
     assert_expands(
-        Which::InFlight,
+        AttributeKind::InFlight,
         quote!(
             ACTIVE,
             labels(
@@ -123,7 +123,7 @@ fn labelled_target_resolves_its_series_before_the_body_takes_the_arguments() {
                 ::tallymark::__private::in_flight_target(&ACTIVE),
                 ACTIVE {
                     queue: "email",
-                    kind: ::tallymark::__private::label_value(&(job.kind)),
+                    kind: ::tallymark::__private::known_label_value(&(job.kind)),
                     user: ::tallymark::__private::unbounded(&job.user)
                 }
             );
@@ -139,7 +139,7 @@ fn labelled_target_resolves_its_series_before_the_body_takes_the_arguments() {
 #[test]
 fn async_trait_output_is_guarded_inside_its_boxed_future() {
     assert_expands(
-        Which::Counted,
+        AttributeKind::Counted,
         quote!(),
         quote! {
             fn load<'a>(&'a self) -> Pin<Box<dyn Future<Output = Result<u8, E>> + Send + 'a>> {
@@ -174,7 +174,7 @@ fn async_trait_output_is_guarded_inside_its_boxed_future() {
 #[test]
 fn inner_attributes_open_the_guarded_body_and_outer_ones_stay_on_the_fn() {
     assert_expands(
-        Which::Counted,
+        AttributeKind::Counted,
         quote!(function = "Jobs::run"),
         quote! {
             #[inline]
@@ -212,7 +212,7 @@ fn inner_attributes_open_the_guarded_body_and_outer_ones_stay_on_the_fn() {
 
 /// The values of one field of every call site an expansion declares.
 fn site_field(field: &str, block: TokenStream) -> Vec<String> {
-    let tokens = expand(Which::InFlight, quote!(), block).to_string();
+    let tokens = expand(AttributeKind::InFlight, quote!(), block).to_string();
     tokens
         .split(&format!("{field} : \""))
         .skip(1)
@@ -308,7 +308,7 @@ fn impls_of_a_generic_trait_name_the_trait_with_its_arguments_as_written() {
 #[test]
 fn only_our_attributes_on_methods_are_taken_as_ours() {
     let expanded = expand(
-        Which::Timed,
+        AttributeKind::Timed,
         quote!(crate = my::metrics),
         quote! {
             impl Jobs {

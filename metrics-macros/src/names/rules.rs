@@ -1,0 +1,1 @@
+../../../metrics-core/src/names/rules.rs
