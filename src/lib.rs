@@ -24,15 +24,14 @@
 // events go through `tallymark_core::diagnostics`.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
+// What users name, and nothing else: the macros' machinery is behind `__private` below.
 pub use tallymark_core::{
-    buckets, descriptor, encoding, instrument, labels, names, registry, CatalogWarning, Collection,
-    Collector, Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram,
-    HistogramFamily, HistogramTimer, IntGauge, IntGaugeFamily, LabelSet, LabelValue, Metric,
-    MetricKind, Registry, RegistryError, SeriesRef, SourceLocation, StrLabels, DEFAULT_BUDGET,
-};
-pub use tallymark_core::{
-    negotiate, Exemplar, Format, Info, NativeHistogram, NativeHistogramFamily, StateSet, Summary,
-    SummaryFamily,
+    buckets, current_trace_id, encoding, names, negotiate, CatalogWarning, CollectedFamily,
+    Collection, Collector, Counter, CounterFamily, Descriptor, Exemplar, Family, Format, Gauge,
+    GaugeFamily, Histogram, HistogramFamily, HistogramTimer, Info, IntGauge, IntGaugeFamily,
+    LabelSet, LabelValue, Member, Metric, MetricKind, NativeHistogram, NativeHistogramFamily,
+    Registry, RegistryError, SeriesRef, SourceLocation, StateSet, StrLabels, Summary,
+    SummaryFamily, TraceId, DEFAULT_BUDGET, OVERFLOW_LABEL_VALUE, TRACE_ID_LABEL,
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 
@@ -68,24 +67,6 @@ pub fn register_collector(collector: impl Collector + 'static) {
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-/// Paths that macro-generated code names. Not a public API.
+/// Paths that macro-generated code names: core's, as they are. Not a public API.
 #[doc(hidden)]
-pub mod __private {
-    pub use std::borrow::Cow;
-    pub use std::hash::{Hash, Hasher};
-    pub use std::option::Option::{self, None, Some};
-    pub use std::{file, line, module_path};
-    pub use tallymark_core::inventory;
-    pub use tallymark_core::{Descriptor, LabelSet, LabelValue, Registration};
-
-    pub use tallymark_core::labels::dense::{dense_count, dense_index, dense_labels, Values};
-
-    pub use std::boxed::Box;
-    pub use tallymark_core::encoding::LabelPairs;
-    pub use tallymark_core::instrument::{
-        call_once, counted_target, in_flight_target, known_label_value, series,
-        single_series_recorder, timed_target, unbounded, CallGuard, CallLabels, Callee,
-        CountedSite, InFlightSite, LabelText, Outcome, SiteRegistration, TimedSite,
-    };
-    pub use tallymark_core::StrLabels;
-}
+pub use tallymark_core::__private;

@@ -110,12 +110,12 @@ fn declared_targets_carry_the_trace_id_too() {
 
 #[test]
 fn a_span_outside_any_trace_attaches_nothing() {
-    assert_eq!(tallymark::instrument::current_trace_id(), None);
+    assert_eq!(tallymark::current_trace_id(), None);
     let subscriber = tracing_subscriber::registry().with(tracing_opentelemetry::layer());
     tracing::subscriber::with_default(subscriber, || {
         let _entered = tracing::info_span!("no parent").entered();
         // The no-op tracer starts no trace of its own, so there is still no id.
-        assert_eq!(tallymark::instrument::current_trace_id(), None);
+        assert_eq!(tallymark::current_trace_id(), None);
     });
 }
 

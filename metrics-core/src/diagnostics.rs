@@ -30,13 +30,6 @@ pub(crate) fn declaration_refused(error: &RegistryError) {
 /// A family's label sets spent its cardinality budget of `budget` series, and new ones
 /// now fold into its overflow series. Its caller says it once per family; the self-metric
 /// `tallymark_label_overflow_total` counts every folded lookup.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the label storage being rewritten calls this in place of its own warning"
-    )
-)]
 pub(crate) fn overflow(family: &str, budget: usize) {
     #[cfg(feature = "tracing-events")]
     tracing::warn!(

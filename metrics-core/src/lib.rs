@@ -1,47 +1,68 @@
 //! The storage, label sets, registry and encoders behind
 //! [tallymark](https://docs.rs/tallymark). Users depend on the `tallymark` facade, which
-//! re-exports this crate.
+//! re-exports what they name from this crate.
 //!
-//! The modules follow the data path: [`descriptor`] (what a family is) → [`metric`] and
-//! [`labels`] (storage) → [`registry`] (the catalog) → [`encoding`] (exposition);
-//! [`instrument`] holds what the function attributes record into.
+//! The modules follow the data path: `descriptor` (what a family is) → [`metric`] and
+//! `labels` (storage) → `registry` (the catalog) → [`encoding`] (exposition), with
+//! `escape` and `pairs` below both storage and encoding; `instrument` holds what the
+//! function attributes record into. Only what users name is public: the types at the
+//! root, [`metric`] for the metric types' parts, [`encoding`] for custom encoders and
+//! [`names`] for the naming rules. What generated code needs is in `__private`, hidden and
+//! outside the semver promise.
 
 // A library never writes to the terminal of the program that embeds it: problems go to
 // self-metrics, return values and `diagnostics`.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
-pub mod descriptor;
+mod descriptor;
 #[doc(hidden)]
 pub mod diagnostics;
 pub mod encoding;
 mod escape;
-pub mod instrument;
-#[expect(
-    clippy::print_stderr,
-    reason = "the overflow warning moves to `diagnostics::overflow` with the label rewrite"
-)]
-pub mod labels;
+mod instrument;
+mod labels;
 pub mod metric;
 pub mod names;
 mod pairs;
-pub mod registry;
+mod registry;
 
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
 pub use encoding::{negotiate, Format};
+pub use instrument::{current_trace_id, TraceId, TRACE_ID_LABEL};
 pub use labels::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, LabelSet, LabelValue,
-    NativeHistogramFamily, SeriesRef, StrLabels, SummaryFamily,
+    Member, NativeHistogramFamily, SeriesRef, StrLabels, SummaryFamily, OVERFLOW_LABEL_VALUE,
 };
 pub use metric::buckets;
 pub use metric::{
-    Counter, Exemplar, Gauge, Histogram, HistogramTimer, Info, InlineCounts, IntGauge,
-    NativeHistogram, StateSet, Summary,
+    Counter, Exemplar, Gauge, Histogram, HistogramTimer, Info, IntGauge, NativeHistogram, StateSet,
+    Summary,
 };
 pub use registry::{
-    CatalogWarning, Collection, Collector, Metric, Registration, Registry, RegistryError,
+    CatalogWarning, CollectedFamily, Collection, Collector, Metric, Registry, RegistryError,
     SourceLocation,
 };
 
-/// Re-exported for code that `#[tallymark::metric]` generates.
+/// Paths that the code `#[metric]`, `#[timed]`, `#[counted]`, `#[in_flight]` and the
+/// derives generate names, through the facade's `__private`. Not a public API: anything
+/// here may change in any release.
 #[doc(hidden)]
-pub use inventory;
+pub mod __private {
+    pub use std::borrow::Cow;
+    pub use std::boxed::Box;
+    pub use std::hash::{Hash, Hasher};
+    pub use std::option::Option::{self, None, Some};
+    pub use std::{file, line, module_path};
+
+    pub use crate::encoding::LabelPairs;
+    pub use crate::instrument::{
+        call_once, counted_target, in_flight_target, known_label_value, series,
+        single_series_recorder, timed_target, unbounded, CallGuard, CallLabels, Callee,
+        CountedSite, CountedTarget, Fallible, InFlightSite, InFlightTarget, KnownLabelValue,
+        LabelText, Outcome, Recorder, SingleSeriesTarget, SiteRegistration, TimedSite, TimedTarget,
+    };
+    pub use crate::labels::dense::{dense_count, dense_index, dense_labels, Values};
+    pub use crate::registry::{global, Registration};
+    pub use crate::{Descriptor, LabelSet, LabelValue, StrLabels};
+    pub use inventory;
+}

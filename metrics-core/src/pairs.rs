@@ -105,6 +105,24 @@ impl PackedStrs {
         self.plain
     }
 
+    /// The one string, when there is exactly one: the whole text.
+    #[inline(always)]
+    pub(crate) fn single(&self) -> Option<&[u8]> {
+        (self.count == 1).then_some(self.text.as_bytes())
+    }
+
+    /// Calls `f` with each string's bytes and its position, walking the text once.
+    #[inline]
+    pub(crate) fn for_each_bytes<'s>(&'s self, mut f: impl FnMut(usize, &'s [u8])) {
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        for i in 0..self.count {
+            let end = self.starts.get(i).copied().unwrap_or(text.len());
+            f(i, text.get(start..end).unwrap_or_default());
+            start = end;
+        }
+    }
+
     /// The strings in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.count).filter_map(|i| self.get(i))
@@ -229,6 +247,18 @@ impl<'a> LabelPairs<'a> {
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         let pairs = *self;
         (0..pairs.len()).filter_map(move |i| pairs.at(i))
+    }
+
+    /// A series' names and stored values, when each name has a value and no value needs
+    /// escaping in a text format: what the text encoders write with copies alone.
+    #[inline]
+    pub(crate) fn plain_stored(&self) -> Option<(&'a [&'a str], &'a PackedStrs)> {
+        match self.0 {
+            Repr::Stored { names, values } if values.plain() && names.len() == values.len() => {
+                Some((names, values))
+            }
+            _ => None,
+        }
     }
 
     /// Whether it is known, without reading them, that no value needs escaping in a text

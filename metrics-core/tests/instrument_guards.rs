@@ -2,7 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tallymark_core::instrument::{
+use tallymark_core::__private::{
     CallGuard, Callee, CountedSite, InFlightSite, Outcome, SiteRegistration, TimedSite,
 };
 use tallymark_core::Registry;
@@ -40,10 +40,10 @@ static IDLE_COUNTED: CountedSite = CountedSite::new(Callee {
     line: line!(),
 });
 
-tallymark_core::inventory::submit! { SiteRegistration::Counted(&PARSE_COUNTED) }
-tallymark_core::inventory::submit! { SiteRegistration::Timed(&PARSE_TIMED) }
-tallymark_core::inventory::submit! { SiteRegistration::InFlight(&PARSE_RUNNING) }
-tallymark_core::inventory::submit! { SiteRegistration::Counted(&IDLE_COUNTED) }
+tallymark_core::__private::inventory::submit! { SiteRegistration::Counted(&PARSE_COUNTED) }
+tallymark_core::__private::inventory::submit! { SiteRegistration::Timed(&PARSE_TIMED) }
+tallymark_core::__private::inventory::submit! { SiteRegistration::InFlight(&PARSE_RUNNING) }
+tallymark_core::__private::inventory::submit! { SiteRegistration::Counted(&IDLE_COUNTED) }
 
 /// What a `#[counted] #[timed] #[in_flight] fn parse(..) -> Result<..>` expands to, by hand.
 fn parse(input: &str) -> Result<u32, std::num::ParseIntError> {

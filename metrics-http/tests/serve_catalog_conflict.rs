@@ -1,7 +1,8 @@
 //! `serve` refuses a global catalog with two families of one name. This is its own test
 //! binary because a submitted conflict stays in the catalog for the whole process.
 
-use tallymark_core::{inventory, Counter, Descriptor, Registration};
+use tallymark_core::__private::{inventory, Registration};
+use tallymark_core::{Counter, Descriptor};
 use tallymark_http::ServeError;
 
 static API_REQUESTS: Counter = Counter::new().described(

@@ -23,6 +23,109 @@ pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
     }
 }
 
+/// The most labels, and the most bytes of names, that [`NameChunks`] holds.
+const MAX_CHUNKED: usize = 8;
+const CHUNK_ROOM: usize = 256;
+/// Chunks this short are copied as one fixed-size block and the excess cut off, which
+/// compiles to a few stores instead of a call to `memcpy`; the text keeps this much room
+/// past its last chunk so that every block can be read.
+const BLOCK: usize = 16;
+
+/// The text around a family's label values, `{a="`, `",b="` and so on, written once for a
+/// family and copied before each value: a series whose values need no escaping then costs
+/// two copies per label, about what copying one pre-rendered text cost.
+pub(crate) struct NameChunks {
+    /// The address and length of the names the chunks were made for. Every series of a
+    /// family is paired with the family's one slice of names.
+    names: (usize, usize),
+    text: [u8; CHUNK_ROOM + BLOCK],
+    /// Where each chunk ends in `text`; chunk `i` starts where `i - 1` ended.
+    ends: [usize; MAX_CHUNKED],
+}
+
+impl NameChunks {
+    pub(crate) const fn new() -> Self {
+        NameChunks {
+            names: (0, usize::MAX),
+            text: [0; CHUNK_ROOM + BLOCK],
+            ends: [0; MAX_CHUNKED],
+        }
+    }
+
+    /// Makes the chunks for `names` unless they are made; false when they do not fit.
+    fn prepare(&mut self, names: &[&str]) -> bool {
+        let key = (names.as_ptr() as usize, names.len());
+        if self.names == key {
+            return true;
+        }
+        self.names = (0, usize::MAX);
+        if names.len() > MAX_CHUNKED {
+            return false;
+        }
+        let mut at = 0;
+        for (i, name) in names.iter().enumerate() {
+            let lead: &[u8] = if i == 0 { b"{" } else { b"\"," };
+            let pieces = [lead, name.as_bytes(), b"=\""];
+            for piece in pieces {
+                let Some(room) = self.text[..CHUNK_ROOM].get_mut(at..at + piece.len()) else {
+                    return false;
+                };
+                room.copy_from_slice(piece);
+                at += piece.len();
+            }
+            if let Some(end) = self.ends.get_mut(i) {
+                *end = at;
+            }
+        }
+        self.names = key;
+        true
+    }
+
+    /// Appends chunk `i`.
+    #[inline(always)]
+    fn copy_chunk(&self, out: &mut Vec<u8>, i: usize) {
+        let start = match i {
+            0 => 0,
+            i => self.ends.get(i - 1).copied().unwrap_or(0),
+        };
+        let len = self.ends.get(i).copied().unwrap_or(start) - start;
+        let block = self.text.get(start..start + BLOCK);
+        match block.and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
+            Some(block) if len <= BLOCK => {
+                let at = out.len();
+                out.extend_from_slice(block);
+                out.truncate(at + len);
+            }
+            _ => out.extend_from_slice(self.text.get(start..start + len).unwrap_or_default()),
+        }
+    }
+
+    /// Appends `{` and `pairs` as [`write_pairs`] writes them, by copies alone when it
+    /// can; the caller closes the brace.
+    #[inline(always)]
+    pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
+        match pairs.plain_stored() {
+            Some((names, values)) if !names.is_empty() && self.prepare(names) => {
+                // One label, the most common set, is one chunk and the whole text.
+                if let Some(value) = values.single() {
+                    self.copy_chunk(out, 0);
+                    out.extend_from_slice(value);
+                } else {
+                    values.for_each_bytes(|i, value| {
+                        self.copy_chunk(out, i);
+                        out.extend_from_slice(value);
+                    });
+                }
+                out.push(b'"');
+            }
+            _ => {
+                out.push(b'{');
+                write_pairs(out, pairs);
+            }
+        }
+    }
+}
+
 /// One series' label text, escaped and written on its first line and copied from there
 /// onto every later one: a histogram writes the same labels on a dozen lines.
 pub(crate) struct SeriesLabels<'p> {
@@ -43,14 +146,15 @@ impl<'p> SeriesLabels<'p> {
         self.pairs.is_empty()
     }
 
-    /// Appends the label text to `out`, which must be the output it was first written to.
+    /// Appends `{` and the label text to `out`, which must be the output it was first
+    /// written to; the caller closes the brace.
     #[inline]
-    pub(crate) fn write(&mut self, out: &mut Vec<u8>) {
+    pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, chunks: &mut NameChunks) {
         match self.written {
             Some((start, end)) if end <= out.len() => out.extend_from_within(start..end),
             _ => {
                 let start = out.len();
-                write_pairs(out, self.pairs);
+                chunks.write_open(out, self.pairs);
                 self.written = Some((start, out.len()));
             }
         }
@@ -60,6 +164,7 @@ impl<'p> SeriesLabels<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pairs::PackedStrs;
 
     #[test]
     fn values_are_escaped_and_names_are_not() {
@@ -72,13 +177,44 @@ mod tests {
         );
     }
 
+    /// Chunks or not, escaping or not, the text is the same.
+    #[test]
+    fn copied_chunks_write_what_escaping_writes() {
+        let names = ["method", "path", "a"];
+        let long: Vec<String> = (0..9)
+            .map(|i| format!("label_{i}_{}", "n".repeat(30)))
+            .collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&names, &["GET", "/x", ""]),
+            (&names, &["GET", "/\"quoted\"", "x\ny"]),
+            (&names[..1], &["only"]),
+            (&long, &["v"; 9]),
+            (&long[..7], &["w"; 7]),
+        ];
+        let mut chunks = NameChunks::new();
+        for (names, values) in cases {
+            let stored = PackedStrs::new(values.iter().copied());
+            for _ in 0..2 {
+                let (mut copied, mut written) = (Vec::new(), b"{".to_vec());
+                chunks.write_open(&mut copied, LabelPairs::stored(names, &stored));
+                write_pairs(&mut written, LabelPairs::new(names, values));
+                assert_eq!(
+                    String::from_utf8(copied).unwrap(),
+                    String::from_utf8(written).unwrap()
+                );
+            }
+        }
+    }
+
     #[test]
     fn later_lines_copy_the_first_lines_text() {
-        let mut out = b"a{".to_vec();
+        let mut out = b"a".to_vec();
+        let mut chunks = NameChunks::new();
         let mut labels = SeriesLabels::new(LabelPairs::pairs(&[("q", "\"")]));
-        labels.write(&mut out);
-        out.extend_from_slice(b"} 1\nb{");
-        labels.write(&mut out);
+        labels.write_open(&mut out, &mut chunks);
+        out.extend_from_slice(b"} 1\nb");
+        labels.write_open(&mut out, &mut chunks);
         out.push(b'}');
         assert_eq!(
             String::from_utf8(out).unwrap(),

@@ -5,7 +5,7 @@
 //! samples carry; `le` and `quantile` values take the canonical form (`1.0`).
 
 use crate::descriptor::MetricKind;
-use crate::encoding::label_text::{write_pairs, SeriesLabels};
+use crate::encoding::label_text::{write_pairs, NameChunks, SeriesLabels};
 use crate::encoding::{
     write_f64, write_openmetrics_f64, write_timestamp, write_value, Encoder, FamilyHeader, Format,
     HistogramView, SampleSink, SeriesMeta, Value,
@@ -104,6 +104,7 @@ impl Encoder for OpenMetricsEncoder<'_> {
             family,
             kind: header.kind,
             created: header.created,
+            chunks: NameChunks::new(),
         });
     }
 
@@ -119,6 +120,7 @@ struct OpenMetricsSamples<'a> {
     kind: MetricKind,
     /// The family's registration time, for series that do not know their own.
     created: Option<f64>,
+    chunks: NameChunks,
 }
 
 impl OpenMetricsSamples<'_> {
@@ -129,8 +131,7 @@ impl OpenMetricsSamples<'_> {
             self.out.push(b' ');
             return;
         }
-        self.out.push(b'{');
-        labels.write(self.out);
+        labels.write_open(self.out, &mut self.chunks);
         if let Some(extra) = extra {
             if !labels.is_empty() {
                 self.out.push(b',');

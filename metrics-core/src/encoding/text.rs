@@ -1,6 +1,6 @@
 //! Prometheus text exposition format 0.0.4.
 
-use crate::encoding::label_text::SeriesLabels;
+use crate::encoding::label_text::{NameChunks, SeriesLabels};
 use crate::encoding::{
     write_f64, write_value, Encoder, FamilyHeader, HistogramView, SampleSink, SeriesMeta, Value,
 };
@@ -48,6 +48,7 @@ pub struct TextSamples<'a> {
     out: &'a mut Vec<u8>,
     name: &'a str,
     le: LeTexts,
+    chunks: NameChunks,
 }
 
 /// Where the `le="…"` text of each bound was first written into the output. The series of
@@ -92,6 +93,7 @@ impl<'a> TextSamples<'a> {
             out,
             name,
             le: LeTexts::new(),
+            chunks: NameChunks::new(),
         }
     }
 
@@ -114,8 +116,7 @@ impl<'a> TextSamples<'a> {
     fn open_labels(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, more: bool) {
         self.out.extend_from_slice(self.name.as_bytes());
         self.out.extend_from_slice(suffix.as_bytes());
-        self.out.push(b'{');
-        labels.write(self.out);
+        labels.write_open(self.out, &mut self.chunks);
         if more && !labels.is_empty() {
             self.out.push(b',');
         }
@@ -145,8 +146,18 @@ impl SampleSink for TextSamples<'_> {
         false
     }
 
+    /// One line, its labels written straight out: most series of most scrapes come here.
+    #[inline]
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        self.line("", &mut SeriesLabels::new(series.labels), None, value);
+        self.out.extend_from_slice(self.name.as_bytes());
+        if series.labels.is_empty() {
+            self.out.push(b' ');
+        } else {
+            self.chunks.write_open(self.out, series.labels);
+            self.out.extend_from_slice(b"} ");
+        }
+        write_value(self.out, value);
+        self.out.push(b'\n');
     }
 
     fn classic_histogram(

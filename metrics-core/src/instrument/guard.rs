@@ -63,7 +63,7 @@ impl Outcome {
 /// is one; a type of one's own can be one too, with `result = "result"` in the attribute.
 ///
 /// ```
-/// use tallymark_core::instrument::{Fallible, Outcome};
+/// use tallymark_core::__private::{Fallible, Outcome};
 ///
 /// assert_eq!(Err::<(), u8>(1).outcome(), Outcome::Error);
 /// ```
@@ -104,7 +104,7 @@ pub trait Recorder {
 /// drop, as `Panic` while unwinding and `Cancelled` otherwise (a future dropped mid-way).
 ///
 /// ```
-/// use tallymark_core::instrument::{CallGuard, Outcome};
+/// use tallymark_core::__private::{CallGuard, Outcome};
 /// use tallymark_core::Counter;
 ///
 /// static CALLS: Counter = Counter::new();
@@ -157,7 +157,7 @@ impl<R: Recorder + ?Sized> Drop for CallGuard<'_, R> {
 ///
 /// ```
 /// let mut v = vec![1];
-/// let last: &mut i32 = tallymark_core::instrument::call_once(|| v.last_mut().unwrap());
+/// let last: &mut i32 = tallymark_core::__private::call_once(|| v.last_mut().unwrap());
 /// *last = 2;
 /// assert_eq!(v, [2]);
 /// ```

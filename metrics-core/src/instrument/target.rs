@@ -73,7 +73,7 @@ pub fn in_flight_target<T: InFlightTarget>(target: &T) -> &T {
 /// neither.
 ///
 /// ```
-/// use tallymark_core::instrument::LabelText;
+/// use tallymark_core::__private::LabelText;
 ///
 /// assert_eq!(404u16.text(), "404");
 /// assert_eq!("/users".text(), "/users");

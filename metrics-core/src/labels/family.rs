@@ -276,12 +276,7 @@ impl<L: LabelSet, M: Member> Family<L, M> {
 
     fn overflow_series(&self) -> &Labelled<M::Series> {
         if !self.warned.swap(true, Relaxed) {
-            eprintln!(
-                "tallymark: label value sets exceed the budget of {} series for `{}`; \
-                 folded into overflow",
-                self.desc.budget(),
-                self.desc.name()
-            );
+            crate::diagnostics::overflow(self.desc.name(), self.desc.budget());
         }
         self.overflow_labelled()
     }

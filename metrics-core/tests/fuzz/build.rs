@@ -5,8 +5,8 @@
 pub use super::model::*;
 use std::sync::Arc;
 
-use tallymark_core::labels::OVERFLOW_LABEL_VALUE;
 use tallymark_core::metric::DEFAULT_ZERO_THRESHOLD;
+use tallymark_core::OVERFLOW_LABEL_VALUE;
 use tallymark_core::{
     buckets, Counter, CounterFamily, Descriptor, Family, Gauge, GaugeFamily, Histogram,
     HistogramFamily, Info, IntGauge, IntGaugeFamily, Metric, NativeHistogram,

@@ -513,7 +513,7 @@ fn family(flavor: Flavor) -> BoxedStrategy<FamilySpec> {
             let arity = labels.as_ref().map_or(0, Vec::len);
             let value = prop_oneof![
                 16 => text(5),
-                2 => Just(tallymark_core::labels::OVERFLOW_LABEL_VALUE.to_owned()),
+                2 => Just(tallymark_core::OVERFLOW_LABEL_VALUE.to_owned()),
                 1 => Just(INJECTION.to_owned()),
                 1 => long_text(),
             ];

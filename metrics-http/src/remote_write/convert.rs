@@ -1,11 +1,11 @@
 //! A registry walk turned into remote-write time series: the samples a 0.0.4 scrape would
 //! show, with the same names and `le`/`quantile` spellings, stamped with one timestamp.
 
-use tallymark_core::descriptor::MetricKind;
 use tallymark_core::encoding::{
     write_f64, Encoder, FamilyHeader, HistogramView, LabelPairs, SampleSink, SeriesMeta, Value,
 };
 use tallymark_core::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
+use tallymark_core::MetricKind;
 
 use super::wire::metric_metadata::MetricType;
 use super::wire::{Label, MetricMetadata, Sample, TimeSeries, WriteRequest};
