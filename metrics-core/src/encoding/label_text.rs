@@ -26,19 +26,18 @@ pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
 /// The most labels, and the most bytes of names, that [`NameChunks`] holds.
 const MAX_CHUNKED: usize = 8;
 const CHUNK_ROOM: usize = 256;
-/// Chunks this short are copied as one fixed-size block and the excess cut off, which
-/// compiles to a few stores instead of a call to `memcpy`; the text keeps this much room
-/// past its last chunk so that every block can be read.
-const BLOCK: usize = 16;
+
 
 /// The text around a family's label values, `{a="`, `",b="` and so on, written once for a
 /// family and copied before each value: a series whose values need no escaping then costs
-/// two copies per label, about what copying one pre-rendered text cost.
+/// two copies per label. The first chunk may start with the text before the brace (the
+/// sample's name), so that a one-label line takes as many copies as one that copied a
+/// pre-rendered label text.
 pub(crate) struct NameChunks {
-    /// The address and length of the names the chunks were made for. Every series of a
-    /// family is paired with the family's one slice of names.
-    names: (usize, usize),
-    text: [u8; CHUNK_ROOM + BLOCK],
+    /// The address and length of the names, and of the lead, the chunks were made for.
+    /// Every series of a family is paired with the family's one slice of names.
+    names: [usize; 4],
+    text: [u8; CHUNK_ROOM],
     /// Where each chunk ends in `text`; chunk `i` starts where `i - 1` ended.
     ends: [usize; MAX_CHUNKED],
 }
@@ -46,28 +45,37 @@ pub(crate) struct NameChunks {
 impl NameChunks {
     pub(crate) const fn new() -> Self {
         NameChunks {
-            names: (0, usize::MAX),
-            text: [0; CHUNK_ROOM + BLOCK],
+            names: [0, usize::MAX, 0, 0],
+            text: [0; CHUNK_ROOM],
             ends: [0; MAX_CHUNKED],
         }
     }
 
-    /// Makes the chunks for `names` unless they are made; false when they do not fit.
-    fn prepare(&mut self, names: &[&str]) -> bool {
-        let key = (names.as_ptr() as usize, names.len());
+    /// Makes the chunks for `names`, the first led by `lead`, unless they are made; false
+    /// when they do not fit.
+    fn prepare(&mut self, lead: &[u8], names: &[&str]) -> bool {
+        let key = [
+            names.as_ptr() as usize,
+            names.len(),
+            lead.as_ptr() as usize,
+            lead.len(),
+        ];
         if self.names == key {
             return true;
         }
-        self.names = (0, usize::MAX);
+        self.names = [0, usize::MAX, 0, 0];
         if names.len() > MAX_CHUNKED {
             return false;
         }
         let mut at = 0;
         for (i, name) in names.iter().enumerate() {
-            let lead: &[u8] = if i == 0 { b"{" } else { b"\"," };
-            let pieces = [lead, name.as_bytes(), b"=\""];
+            let (before, open): (&[u8], &[u8]) = match i {
+                0 => (lead, b"{"),
+                _ => (b"", b"\","),
+            };
+            let pieces = [before, open, name.as_bytes(), b"=\""];
             for piece in pieces {
-                let Some(room) = self.text[..CHUNK_ROOM].get_mut(at..at + piece.len()) else {
+                let Some(room) = self.text.get_mut(at..at + piece.len()) else {
                     return false;
                 };
                 room.copy_from_slice(piece);
@@ -88,24 +96,16 @@ impl NameChunks {
             0 => 0,
             i => self.ends.get(i - 1).copied().unwrap_or(0),
         };
-        let len = self.ends.get(i).copied().unwrap_or(start) - start;
-        let block = self.text.get(start..start + BLOCK);
-        match block.and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
-            Some(block) if len <= BLOCK => {
-                let at = out.len();
-                out.extend_from_slice(block);
-                out.truncate(at + len);
-            }
-            _ => out.extend_from_slice(self.text.get(start..start + len).unwrap_or_default()),
-        }
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        out.extend_from_slice(self.text.get(start..end).unwrap_or_default());
     }
 
-    /// Appends `{` and `pairs` as [`write_pairs`] writes them, by copies alone when it
-    /// can; the caller closes the brace.
+    /// Appends `lead`, `{` and `pairs` as [`write_pairs`] writes them, by copies alone
+    /// when it can; the caller closes the brace. A cache is kept for one `lead` at a time.
     #[inline(always)]
-    pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
+    pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, lead: &[u8], pairs: LabelPairs<'_>) {
         match pairs.plain_stored() {
-            Some((names, values)) if !names.is_empty() && self.prepare(names) => {
+            Some((names, values)) if !names.is_empty() && self.prepare(lead, names) => {
                 // One label, the most common set, is one chunk and the whole text.
                 if let Some(value) = values.single() {
                     self.copy_chunk(out, 0);
@@ -119,6 +119,7 @@ impl NameChunks {
                 out.push(b'"');
             }
             _ => {
+                out.extend_from_slice(lead);
                 out.push(b'{');
                 write_pairs(out, pairs);
             }
@@ -154,7 +155,7 @@ impl<'p> SeriesLabels<'p> {
             Some((start, end)) if end <= out.len() => out.extend_from_within(start..end),
             _ => {
                 let start = out.len();
-                chunks.write_open(out, self.pairs);
+                chunks.write_open(out, b"", self.pairs);
                 self.written = Some((start, out.len()));
             }
         }
@@ -196,8 +197,8 @@ mod tests {
         for (names, values) in cases {
             let stored = PackedStrs::new(values.iter().copied());
             for _ in 0..2 {
-                let (mut copied, mut written) = (Vec::new(), b"{".to_vec());
-                chunks.write_open(&mut copied, LabelPairs::stored(names, &stored));
+                let (mut copied, mut written) = (Vec::new(), b"m{".to_vec());
+                chunks.write_open(&mut copied, b"m", LabelPairs::stored(names, &stored));
                 write_pairs(&mut written, LabelPairs::new(names, values));
                 assert_eq!(
                     String::from_utf8(copied).unwrap(),

@@ -49,6 +49,8 @@ pub struct TextSamples<'a> {
     name: &'a str,
     le: LeTexts,
     chunks: NameChunks,
+    /// The chunks of single-line samples, led by the family's name.
+    named_chunks: NameChunks,
 }
 
 /// Where the `le="…"` text of each bound was first written into the output. The series of
@@ -94,6 +96,7 @@ impl<'a> TextSamples<'a> {
             name,
             le: LeTexts::new(),
             chunks: NameChunks::new(),
+            named_chunks: NameChunks::new(),
         }
     }
 
@@ -149,11 +152,12 @@ impl SampleSink for TextSamples<'_> {
     /// One line, its labels written straight out: most series of most scrapes come here.
     #[inline]
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        self.out.extend_from_slice(self.name.as_bytes());
         if series.labels.is_empty() {
+            self.out.extend_from_slice(self.name.as_bytes());
             self.out.push(b' ');
         } else {
-            self.chunks.write_open(self.out, series.labels);
+            let name = self.name.as_bytes();
+            self.named_chunks.write_open(self.out, name, series.labels);
             self.out.extend_from_slice(b"} ");
         }
         write_value(self.out, value);
