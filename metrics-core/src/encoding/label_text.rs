@@ -27,7 +27,6 @@ pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
 const MAX_CHUNKED: usize = 8;
 const CHUNK_ROOM: usize = 256;
 
-
 /// The text around a family's label values, `{a="`, `",b="` and so on, written once for a
 /// family and copied before each value: a series whose values need no escaping then costs
 /// two copies per label. The first chunk may start with the text before the brace (the
