@@ -103,26 +103,60 @@ impl NameChunks {
     /// when it can; the caller closes the brace. A cache is kept for one `lead` at a time.
     #[inline(always)]
     pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, lead: &[u8], pairs: LabelPairs<'_>) {
-        match pairs.plain_stored() {
-            Some((names, values)) if !names.is_empty() && self.prepare(lead, names) => {
-                // One label, the most common set, is one chunk and the whole text.
-                if let Some(value) = values.single() {
-                    self.copy_chunk(out, 0);
-                    out.extend_from_slice(value);
-                } else {
-                    values.for_each_bytes(|i, value| {
-                        self.copy_chunk(out, i);
-                        out.extend_from_slice(value);
-                    });
-                }
-                out.push(b'"');
-            }
-            _ => {
-                out.extend_from_slice(lead);
-                out.push(b'{');
-                write_pairs(out, pairs);
-            }
+        if !self.write_plain(out, lead, pairs, b"\"") {
+            self.write_escaped(out, lead, pairs, b"");
         }
+    }
+
+    /// Appends `lead{pairs} `, the start of a sample line up to its value.
+    #[inline(always)]
+    pub(crate) fn write_line_start(
+        &mut self,
+        out: &mut Vec<u8>,
+        lead: &[u8],
+        pairs: LabelPairs<'_>,
+    ) {
+        if !self.write_plain(out, lead, pairs, b"\"} ") {
+            self.write_escaped(out, lead, pairs, b"} ");
+        }
+    }
+
+    /// The copies-only path: chunks and stored values, then `close` (which ends the last
+    /// value's quotes); false, writing nothing, when the pairs need more than copies.
+    #[inline(always)]
+    fn write_plain(
+        &mut self,
+        out: &mut Vec<u8>,
+        lead: &[u8],
+        pairs: LabelPairs<'_>,
+        close: &[u8],
+    ) -> bool {
+        let Some((names, values)) = pairs.plain_stored() else {
+            return false;
+        };
+        if names.is_empty() || !self.prepare(lead, names) {
+            return false;
+        }
+        // One label, the most common set, is one chunk and the whole text.
+        if let Some(value) = values.single() {
+            self.copy_chunk(out, 0);
+            out.extend_from_slice(value);
+        } else {
+            values.for_each_bytes(|i, value| {
+                self.copy_chunk(out, i);
+                out.extend_from_slice(value);
+            });
+        }
+        out.extend_from_slice(close);
+        true
+    }
+
+    #[cold]
+    fn write_escaped(&self, out: &mut Vec<u8>, lead: &[u8], pairs: LabelPairs<'_>, close: &[u8]) {
+        out.extend_from_slice(lead);
+        out.push(b'{');
+        write_pairs(out, pairs);
+        out.extend_from_slice(close);
     }
 }
 

@@ -157,8 +157,8 @@ impl SampleSink for TextSamples<'_> {
             self.out.push(b' ');
         } else {
             let name = self.name.as_bytes();
-            self.named_chunks.write_open(self.out, name, series.labels);
-            self.out.extend_from_slice(b"} ");
+            self.named_chunks
+                .write_line_start(self.out, name, series.labels);
         }
         write_value(self.out, value);
         self.out.push(b'\n');
