@@ -27,10 +27,10 @@
 // What users name, and nothing else: the macros' machinery is behind `__private` below.
 pub use tallymark_core::{
     buckets, current_trace_id, encoding, names, negotiate, CatalogWarning, CollectedFamily,
-    Collection, Collector, Counter, CounterFamily, Descriptor, Exemplar, Family, Format, Gauge,
-    GaugeFamily, Histogram, HistogramFamily, HistogramTimer, Info, IntGauge, IntGaugeFamily,
+    Collection, Collector, Counter, CounterFamily, Descriptor, Exemplar, Fallible, Family, Format,
+    Gauge, GaugeFamily, Histogram, HistogramFamily, HistogramTimer, Info, IntGauge, IntGaugeFamily,
     LabelSet, LabelValue, Member, Metric, MetricKind, NativeHistogram, NativeHistogramFamily,
-    Registry, RegistryError, SeriesRef, SourceLocation, StateSet, StrLabels, Summary,
+    Outcome, Registry, RegistryError, SeriesRef, SourceLocation, StateSet, StrLabels, Summary,
     SummaryFamily, TraceId, DEFAULT_BUDGET, OVERFLOW_LABEL_VALUE, TRACE_ID_LABEL,
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};

@@ -28,7 +28,7 @@ mod registry;
 
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
 pub use encoding::{negotiate, Format};
-pub use instrument::{current_trace_id, TraceId, TRACE_ID_LABEL};
+pub use instrument::{current_trace_id, Fallible, Outcome, TraceId, TRACE_ID_LABEL};
 pub use labels::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, LabelSet, LabelValue,
     Member, NativeHistogramFamily, SeriesRef, StrLabels, SummaryFamily, OVERFLOW_LABEL_VALUE,

@@ -177,7 +177,7 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 /// | --- | --- |
 /// | `FAMILY` | count into this declared counter instead of the default family |
 /// | `labels(name = value, ..)` | the target family's label values: a string literal, a value whose type implements `LabelValue` (read by reference at the call), or `unbounded(&str)` for any text |
-/// | `result = ".."` | `"auto"` (the default: `error` when the return type is spelled `Result<..>` and the call returned `Err`), `"result"` (the return type is a `Result` under another name, or implements `tallymark::instrument::Fallible`) or `"ok"` (every return is `ok`) |
+/// | `result = ".."` | `"auto"` (the default: `error` when the return type is spelled `Result<..>` and the call returned `Err`), `"result"` (the return type is a `Result` under another name, or implements `tallymark::Fallible`) or `"ok"` (every return is `ok`) |
 /// | `function = ".."` | the `function` label of the default family, instead of the fn's name |
 /// | `crate = path` | where `tallymark` is, when it is re-exported or renamed |
 /// | `skip` | on a method of an annotated `impl` block: leave this one out |

@@ -63,7 +63,7 @@ impl Outcome {
 /// is one; a type of one's own can be one too, with `result = "result"` in the attribute.
 ///
 /// ```
-/// use tallymark_core::__private::{Fallible, Outcome};
+/// use tallymark_core::{Fallible, Outcome};
 ///
 /// assert_eq!(Err::<(), u8>(1).outcome(), Outcome::Error);
 /// ```
