@@ -266,7 +266,10 @@ fn a_refused_push_is_an_error_with_the_gateways_reason() {
     // The gateway checks the groups in its own map order, so it names whichever of the two
     // it met second.
     let reason = err.to_string();
-    assert!(reason.contains("collected metric \"pushed_kind_total\""), "{err}");
+    assert!(
+        reason.contains("collected metric \"pushed_kind_total\""),
+        "{err}"
+    );
     assert!(
         reason.contains("is not a COUNTER") || reason.contains("is not a GAUGE"),
         "{err}"

@@ -12,11 +12,9 @@
 
 use std::fmt::Display;
 
-use crate::registry::RegistryError;
-
 /// The global catalog refused a declaration, which is left out of every scrape. Said once
 /// per refusal, when the catalog is built.
-pub(crate) fn declaration_refused(error: &RegistryError) {
+pub(crate) fn declaration_refused(error: &dyn Display) {
     #[cfg(feature = "tracing-events")]
     tracing::error!(
         target: "tallymark",
@@ -77,6 +75,7 @@ mod tests {
 
     use super::*;
     use crate::names::NameError;
+    use crate::registry::RegistryError;
 
     /// Each event as one line: level, target, message, then the other fields in order.
     #[derive(Clone, Default)]

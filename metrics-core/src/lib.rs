@@ -3,9 +3,12 @@
 //! re-exports what they name from this crate.
 //!
 //! The modules follow the data path: `descriptor` (what a family is) → [`metric`] and
-//! `labels` (storage) → `registry` (the catalog) → [`encoding`] (exposition), with
-//! `escape` and `pairs` below both storage and encoding; `instrument` holds what the
-//! function attributes record into. Only what users name is public: the types at the
+//! `labels` (storage) → `registry` (registries and collectors) → [`encoding`]
+//! (exposition); `instrument` holds what the function attributes record into, and
+//! `catalog` gathers the program's families. Each module imports only those beneath it:
+//! `catalog` → `instrument` → `registry` → `labels` → `metric` → `encoding` → the leaves
+//! (`escape`, `pairs`, `exemplar`, `label_value`, `clock`, `names`, `descriptor`), so the
+//! encoders see storage only through the views it hands them. Only what users name is public: the types at the
 //! root, [`metric`] for the metric types' parts, [`encoding`] for custom encoders and
 //! [`names`] for the naming rules. What generated code needs is in `__private`, hidden and
 //! outside the semver promise.
@@ -14,12 +17,16 @@
 // self-metrics, return values and `diagnostics`.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
+mod catalog;
+mod clock;
 mod descriptor;
 #[doc(hidden)]
 pub mod diagnostics;
 pub mod encoding;
 mod escape;
+mod exemplar;
 mod instrument;
+mod label_value;
 mod labels;
 pub mod metric;
 pub mod names;
@@ -54,6 +61,7 @@ pub mod __private {
     pub use std::option::Option::{self, None, Some};
     pub use std::{file, line, module_path};
 
+    pub use crate::catalog::{global, Registration};
     pub use crate::encoding::LabelPairs;
     pub use crate::instrument::{
         call_once, counted_target, in_flight_target, known_label_value, series,
@@ -62,7 +70,6 @@ pub mod __private {
         LabelText, Outcome, Recorder, SingleSeriesTarget, SiteRegistration, TimedSite, TimedTarget,
     };
     pub use crate::labels::dense::{dense_count, dense_index, dense_labels, Values};
-    pub use crate::registry::{global, Registration};
     pub use crate::{Descriptor, LabelSet, LabelValue, StrLabels};
     pub use inventory;
 }

@@ -8,13 +8,15 @@ pub mod openmetrics;
 #[cfg(feature = "protobuf")]
 pub mod protobuf;
 pub mod text;
+pub(crate) mod views;
 
+pub use crate::exemplar::{Exemplar, ExemplarSlot};
 pub use crate::pairs::LabelPairs;
 pub use negotiate::{negotiate, Format};
 pub use number::{write_f64, write_openmetrics_f64, write_timestamp, write_value, Value};
+pub use views::{HistogramView, NativeView, SummarySnapshot};
 
 use crate::descriptor::MetricKind;
-use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
 /// The metadata of one family.
 #[derive(Clone, Copy, Debug)]
@@ -49,32 +51,6 @@ impl<'a> SeriesMeta<'a> {
             labels,
             created: None,
         }
-    }
-}
-
-/// One classic histogram series at scrape time: a snapshot, read once from the atomics.
-#[derive(Clone, Copy, Debug)]
-pub struct HistogramView<'a> {
-    /// Finite upper bounds, ascending.
-    pub bounds: &'a [f64],
-    /// Non-cumulative counts, one per bound and a last one for `+Inf`.
-    pub counts: &'a [u64],
-    /// The sum of observations.
-    pub sum: f64,
-}
-
-impl HistogramView<'_> {
-    /// Visits `(upper bound, cumulative count)` for each finite bound, then returns the
-    /// total, which is both the `+Inf` bucket and `_count`.
-    pub fn for_each_bucket(&self, mut f: impl FnMut(f64, u64)) -> u64 {
-        let mut cumulative = 0u64;
-        for (i, count) in self.counts.iter().enumerate() {
-            cumulative = cumulative.wrapping_add(*count);
-            if let Some(&bound) = self.bounds.get(i) {
-                f(bound, cumulative);
-            }
-        }
-        cumulative
     }
 }
 

@@ -7,11 +7,11 @@
 use crate::descriptor::MetricKind;
 use crate::encoding::label_text::{write_pairs, NameChunks, SeriesLabels};
 use crate::encoding::{
-    write_f64, write_openmetrics_f64, write_timestamp, write_value, Encoder, FamilyHeader, Format,
-    HistogramView, SampleSink, SeriesMeta, Value,
+    write_f64, write_openmetrics_f64, write_timestamp, write_value, Encoder, Exemplar,
+    ExemplarSlot, FamilyHeader, Format, HistogramView, NativeView, SampleSink, SeriesMeta,
+    SummarySnapshot, Value,
 };
 use crate::escape::write_openmetrics_help;
-use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
 /// The Content-Type of this format.
 pub const CONTENT_TYPE: &str = Format::OpenMetrics.content_type();

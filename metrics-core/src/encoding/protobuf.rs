@@ -9,9 +9,9 @@ use prost::Message;
 
 use crate::descriptor::MetricKind;
 use crate::encoding::{
-    Encoder, FamilyHeader, Format, HistogramView, LabelPairs, SampleSink, SeriesMeta, Value,
+    Encoder, Exemplar, ExemplarSlot, FamilyHeader, Format, HistogramView, LabelPairs, NativeView,
+    SampleSink, SeriesMeta, SummarySnapshot, Value,
 };
-use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 
 /// The generated `io.prometheus.client` messages.
 #[allow(missing_docs, unused_qualifications, clippy::all, clippy::pedantic)]

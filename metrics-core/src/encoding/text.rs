@@ -2,11 +2,11 @@
 
 use crate::encoding::label_text::{NameChunks, SeriesLabels};
 use crate::encoding::{
-    write_f64, write_value, Encoder, FamilyHeader, HistogramView, SampleSink, SeriesMeta, Value,
+    write_f64, write_value, Encoder, Exemplar, ExemplarSlot, FamilyHeader, HistogramView,
+    NativeView, SampleSink, SeriesMeta, SummarySnapshot, Value,
 };
 use crate::escape::write_help_text;
-use crate::metric::buckets::MAX_BUCKETS;
-use crate::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
+use crate::names::rules::MAX_BUCKETS;
 
 /// The Content-Type of this format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

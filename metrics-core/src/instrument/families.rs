@@ -6,33 +6,11 @@
 use crate::descriptor::{Descriptor, MetricKind};
 use crate::encoding::{HistogramView, LabelPairs, SampleSink, SeriesMeta, Value};
 use crate::instrument::naming::{by_series, sites, HasCallee, Named};
-use crate::instrument::site::{CountedSite, TimedSite, TIMED_SLOTS};
+use crate::instrument::site::{CountedSite, TimedSite, CALLS, CONCURRENT, DURATIONS, TIMED_SLOTS};
 use crate::instrument::Outcome;
 use crate::metric::buckets::DEFAULT_BUCKETS;
 use crate::metric::{Exemplar, ExemplarSlot};
 use crate::registry::Metric;
-
-pub(crate) const CALLS: Descriptor = Descriptor::new(
-    "function_calls_total",
-    "Calls of functions annotated with #[counted], by how they ended.",
-)
-.with_labels(&["function", "module", "result"])
-.with_module("tallymark");
-
-pub(crate) const DURATIONS: Descriptor = Descriptor::new(
-    "function_calls_duration_seconds",
-    "Duration of calls of functions annotated with #[timed], by how they ended.",
-)
-.with_labels(&["function", "module", "result"])
-.with_unit("seconds")
-.with_module("tallymark");
-
-pub(crate) const CONCURRENT: Descriptor = Descriptor::new(
-    "function_calls_concurrent",
-    "Calls of functions annotated with #[in_flight] running now.",
-)
-.with_labels(&["function", "module"])
-.with_module("tallymark");
 
 /// Whether an outcome's series is exported: `ok` always, `error` for functions returning
 /// `Result`, and `panic` and `cancelled` once they happened.

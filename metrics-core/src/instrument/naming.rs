@@ -9,8 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::descriptor::Descriptor;
-use crate::instrument::families::{CALLS, CONCURRENT, DURATIONS};
-use crate::instrument::site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
+use crate::instrument::site::{
+    Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite, CALLS, CONCURRENT, DURATIONS,
+};
 use crate::registry::{CatalogWarning, SourceLocation};
 
 /// A call site and the `function` label it writes.

@@ -3,10 +3,35 @@
 
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
 
+use crate::descriptor::Descriptor;
 use crate::instrument::guard::observe_traced;
 use crate::instrument::{Outcome, Recorder};
 use crate::metric::buckets::DEFAULT_BUCKETS;
 use crate::metric::{Counter, Histogram, InlineCounts, Stopwatch};
+
+// The default families the sites record into; their names and labels follow the
+// autometrics convention.
+pub(crate) const CALLS: Descriptor = Descriptor::new(
+    "function_calls_total",
+    "Calls of functions annotated with #[counted], by how they ended.",
+)
+.with_labels(&["function", "module", "result"])
+.with_module("tallymark");
+
+pub(crate) const DURATIONS: Descriptor = Descriptor::new(
+    "function_calls_duration_seconds",
+    "Duration of calls of functions annotated with #[timed], by how they ended.",
+)
+.with_labels(&["function", "module", "result"])
+.with_unit("seconds")
+.with_module("tallymark");
+
+pub(crate) const CONCURRENT: Descriptor = Descriptor::new(
+    "function_calls_concurrent",
+    "Calls of functions annotated with #[in_flight] running now.",
+)
+.with_labels(&["function", "module"])
+.with_module("tallymark");
 
 /// Which function a call site belongs to.
 #[derive(Debug)]

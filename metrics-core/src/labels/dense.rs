@@ -11,7 +11,7 @@ pub type Values = Option<&'static [&'static str]>;
 
 /// How many label sets a struct of fields with these values spans: the product of
 /// their counts, or `None` when a field's values are not known or the product passes
-/// [`MAX_DENSE`], in which case the family hashes instead.
+/// `MAX_DENSE` (4096), in which case the family hashes instead.
 pub const fn dense_count(fields: &[Values]) -> Option<usize> {
     let mut count: usize = 1;
     let mut i = 0;

@@ -7,12 +7,11 @@ mod keyed;
 mod member;
 mod series;
 mod set;
-mod value;
 
+pub use crate::label_value::LabelValue;
 pub use family::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, NativeHistogramFamily,
     SeriesRef, SummaryFamily, OVERFLOW_LABEL_VALUE,
 };
 pub use member::Member;
 pub use set::{LabelSet, StrLabels};
-pub use value::LabelValue;

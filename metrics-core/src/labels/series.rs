@@ -2,9 +2,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use crate::clock::unix_seconds;
 use crate::encoding::{LabelPairs, SeriesMeta};
 use crate::labels::Member;
-use crate::metric::clock::unix_seconds;
 use crate::pairs::PackedStrs;
 
 /// One series and its label values, kept as they were given: each format escapes them

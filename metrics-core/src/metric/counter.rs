@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::descriptor::{Descriptor, UNNAMED};
+use crate::exemplar::ExemplarSlot;
 use crate::metric::atomic_f64::add_f64;
-use crate::metric::exemplar::ExemplarSlot;
 
 /// A counter: the whole-number part lives in its own atomic so `inc()` is one
 /// `fetch_add`, and fractional increments go to a second, f64-valued atomic.

@@ -2,9 +2,9 @@
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
+use crate::clock::unix_seconds;
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::metric::atomic_f64::add_f64;
-use crate::metric::clock::unix_seconds;
 
 /// A gauge holding an f64.
 ///

@@ -3,12 +3,12 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::clock::Stopwatch;
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::encoding::HistogramView;
+use crate::exemplar::ExemplarSlot;
 use crate::metric::bucket::BucketCell;
 use crate::metric::buckets::{self, BucketsError, DEFAULT_BUCKETS, MAX_BUCKETS};
-use crate::metric::clock::Stopwatch;
-use crate::metric::exemplar::ExemplarSlot;
 
 /// Where a histogram keeps its buckets: one slot per finite bound, then one for `+Inf`,
 /// each with its count and sum. Counts are not cumulative, so an observation touches a

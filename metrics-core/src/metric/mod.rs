@@ -3,9 +3,7 @@
 mod atomic_f64;
 mod bucket;
 pub mod buckets;
-pub(crate) mod clock;
 mod counter;
-mod exemplar;
 mod gauge;
 mod histogram;
 mod info;
@@ -13,16 +11,18 @@ mod native;
 mod state_set;
 pub(crate) mod summary;
 
+pub use crate::clock::{Clock, ManualClock, Stopwatch, SystemClock};
+pub use crate::encoding::{NativeView, SummarySnapshot};
+pub use crate::exemplar::{
+    exemplars_dropped, Exemplar, ExemplarError, ExemplarSlot, MAX_EXEMPLAR_RUNES,
+};
 pub use bucket::BucketCell;
-pub use clock::{Clock, ManualClock, Stopwatch, SystemClock};
 pub use counter::Counter;
-pub use exemplar::{exemplars_dropped, Exemplar, ExemplarError, ExemplarSlot, MAX_EXEMPLAR_RUNES};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{BoxedCounts, BucketCounts, Histogram, HistogramTimer, InlineCounts};
 pub use info::Info;
-pub use native::{NativeHistogram, NativeView, DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD};
+pub use native::{NativeHistogram, DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD};
 pub use state_set::StateSet;
 pub use summary::{
-    Summary, SummarySnapshot, DEFAULT_AGE_BUCKETS, DEFAULT_MAX_AGE, DEFAULT_QUANTILES,
-    RELATIVE_ACCURACY,
+    Summary, DEFAULT_AGE_BUCKETS, DEFAULT_MAX_AGE, DEFAULT_QUANTILES, RELATIVE_ACCURACY,
 };

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 use crate::descriptor::{Descriptor, UNNAMED};
+use crate::encoding::views::NativeBuckets;
+use crate::encoding::NativeView;
 use crate::metric::atomic_f64::add_f64;
 
 /// The default schema: each power of two is cut into 2^3 = 8 buckets, each about 9%
@@ -132,7 +134,7 @@ impl NativeHistogram {
 
     /// The histogram as encoders read it.
     pub fn view(&self) -> NativeView<'_> {
-        NativeView { histogram: self }
+        NativeView::new(self)
     }
 
     pub(crate) fn reset(&self) {
@@ -163,54 +165,30 @@ impl fmt::Debug for NativeHistogram {
     }
 }
 
-/// A native histogram at scrape time.
-#[derive(Clone, Copy, Debug)]
-pub struct NativeView<'a> {
-    histogram: &'a NativeHistogram,
-}
-
-impl NativeView<'_> {
-    /// The bucket schema.
-    pub fn schema(&self) -> i32 {
-        i32::from(self.histogram.schema)
+impl NativeBuckets for NativeHistogram {
+    fn schema(&self) -> i32 {
+        i32::from(self.schema)
     }
 
-    /// The zero bucket's half-width.
-    pub fn zero_threshold(&self) -> f64 {
-        self.histogram.zero_threshold
+    fn zero_threshold(&self) -> f64 {
+        self.zero_threshold
     }
 
-    /// Observations in the zero bucket.
-    pub fn zero_count(&self) -> u64 {
-        self.histogram.zero.load(Relaxed)
+    fn zero_count(&self) -> u64 {
+        self.zero.load(Relaxed)
     }
 
-    /// The sum of all observations.
-    pub fn sum(&self) -> f64 {
-        self.histogram.sum()
+    fn sum(&self) -> f64 {
+        NativeHistogram::sum(self)
     }
 
-    /// Every observation: the zero bucket plus all others. Derived from the buckets, so it
-    /// always equals their total.
-    pub fn count(&self) -> u64 {
-        let h = self.histogram;
-        let mut total = self.zero_count();
-        h.positive.for_each(|_, n| total = total.wrapping_add(n));
-        h.negative.for_each(|_, n| total = total.wrapping_add(n));
-        total
-    }
-
-    /// The non-empty buckets of one sign as `(index, count)`, ascending by index; for the
-    /// negative side, index `i` holds `[-base^i, -base^(i-1))`.
-    pub fn buckets(&self, positive: bool) -> Vec<(i32, u64)> {
+    fn for_each_bucket(&self, positive: bool, f: &mut dyn FnMut(i32, u64)) {
         let side = if positive {
-            &self.histogram.positive
+            &self.positive
         } else {
-            &self.histogram.negative
+            &self.negative
         };
-        let mut out = Vec::new();
-        side.for_each(|index, n| out.push((index, n)));
-        out
+        side.for_each(f);
     }
 }
 

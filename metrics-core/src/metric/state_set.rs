@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::labels::LabelValue;
+use crate::label_value::LabelValue;
 use crate::metric::info::str_eq;
 
 /// A state machine's current state. Each state is a series labelled with the family's

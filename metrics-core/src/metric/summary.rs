@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use sketches_ddsketch::{Config, DDSketch};
 
+use crate::clock::{Clock, SystemClock};
 use crate::descriptor::{Descriptor, UNNAMED};
-use crate::metric::clock::{Clock, SystemClock};
+use crate::encoding::SummarySnapshot;
 
 /// The quantiles a summary reports unless told otherwise, as in client_golang.
 pub const DEFAULT_QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
@@ -59,18 +60,6 @@ struct Window {
     period: u64,
     count: u64,
     sum: f64,
-}
-
-/// A summary's values at one moment.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SummarySnapshot {
-    /// `(quantile, value)` pairs in ascending quantile order; values are NaN when the
-    /// window is empty.
-    pub quantiles: Vec<(f64, f64)>,
-    /// The sum of every observation.
-    pub sum: f64,
-    /// How many observations there were.
-    pub count: u64,
 }
 
 impl Summary {

@@ -1,7 +1,6 @@
 //! The catalog of families: the global one built from every `#[tallymark::metric]`
 //! declaration in the program, and explicit registries for tests.
 
-mod catalog;
 mod collector;
 mod encode;
 mod identity;
@@ -15,12 +14,11 @@ use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
-pub use catalog::{global, Registration};
 pub use collector::{CollectedFamily, Collection, Collector};
 pub use metric::Metric;
 pub use warning::{CatalogWarning, SourceLocation};
 
-use crate::metric::clock::unix_seconds;
+use crate::clock::unix_seconds;
 use crate::names::NameError;
 use rules::check_family;
 pub(crate) use rules::SelfMetric;
@@ -203,6 +201,16 @@ impl Registry {
     pub fn with_self_metrics(mut self) -> Self {
         self.self_metrics = true;
         self
+    }
+
+    /// The global registry's configuration: it writes the self-metrics and, once for the
+    /// process, the process-wide ones.
+    pub(crate) fn process_wide() -> Self {
+        Registry {
+            self_metrics: true,
+            process_metrics: true,
+            ..Registry::default()
+        }
     }
 
     /// Registers a family that lives in a `static`.

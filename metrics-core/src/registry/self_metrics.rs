@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use crate::descriptor::MetricKind;
 use crate::encoding::{Encoder, FamilyHeader, LabelPairs, SampleSink, Value};
-use crate::metric::exemplars_dropped;
+use crate::exemplar::exemplars_dropped;
 use crate::registry::encode::Selection;
 use crate::registry::{Held, Registry, SelfMetric};
 

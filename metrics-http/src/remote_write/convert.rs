@@ -2,9 +2,9 @@
 //! show, with the same names and `le`/`quantile` spellings, stamped with one timestamp.
 
 use tallymark_core::encoding::{
-    write_f64, Encoder, FamilyHeader, HistogramView, LabelPairs, SampleSink, SeriesMeta, Value,
+    write_f64, Encoder, Exemplar, ExemplarSlot, FamilyHeader, HistogramView, LabelPairs,
+    NativeView, SampleSink, SeriesMeta, SummarySnapshot, Value,
 };
-use tallymark_core::metric::{Exemplar, ExemplarSlot, NativeView, SummarySnapshot};
 use tallymark_core::MetricKind;
 
 use super::wire::metric_metadata::MetricType;

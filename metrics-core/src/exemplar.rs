@@ -5,9 +5,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use crate::encoding::LabelPairs;
-use crate::metric::clock::unix_seconds;
+use crate::clock::unix_seconds;
 use crate::names::{check_label_name, NameError};
+use crate::pairs::LabelPairs;
 use crate::pairs::PackedStrs;
 
 /// The OpenMetrics limit on an exemplar's label names and values together, in code points.

@@ -29,11 +29,7 @@ static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        let registry = Registry {
-            self_metrics: true,
-            process_metrics: true,
-            ..Registry::default()
-        };
+        let registry = Registry::process_wide();
         let mut submitted: Vec<&'static dyn Metric> = inventory::iter::<Registration>
             .into_iter()
             .map(|r| r.metric)
