@@ -7,17 +7,38 @@ use std::fmt;
 use crate::escape::needs_escaping;
 
 /// Strings kept in one allocation: a series' label values, or an exemplar's names and
-/// values in turn. Only the boundaries between them are stored, so one string costs no
-/// second allocation.
+/// values in turn. A family holds one per series, so it is one pointer and a length:
+/// what tells the strings apart lives in the allocation, ahead of their text.
+///
+/// The allocation starts with a flag byte: whether no string needs escaping in a text
+/// format (known once, so a scrape copies them without looking), and whether there is
+/// exactly one string, which is then all the rest. Otherwise a header follows: the count,
+/// then where each string but the last ends, each number in [`WIDTH`] bytes of seven bits.
+/// So the header is ASCII, the whole allocation is a `str`, and reading a string back
+/// needs no UTF-8 check.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PackedStrs {
-    text: Box<str>,
-    /// Where each string but the first starts in `text`.
-    starts: Box<[usize]>,
-    count: usize,
-    /// Whether no string holds a byte the text formats escape, known once so that a
-    /// scrape copies them without looking.
-    plain: bool,
+pub(crate) struct PackedStrs(Box<str>);
+
+const PLAIN: u8 = 1;
+const SINGLE: u8 = 2;
+/// Bytes per header number: 42 bits, beyond any text a process can hold.
+const WIDTH: usize = 6;
+
+/// Appends `n` as [`WIDTH`] ASCII bytes, low bits first.
+fn put_number(out: &mut String, n: usize) {
+    for k in 0..WIDTH {
+        out.push(char::from(((n >> (7 * k)) & 0x7f) as u8));
+    }
+}
+
+/// The number written at `at` by [`put_number`].
+#[inline]
+fn number_at(bytes: &[u8], at: usize) -> usize {
+    bytes.get(at..at + WIDTH).map_or(0, |word| {
+        word.iter()
+            .rev()
+            .fold(0, |n, &b| (n << 7) | usize::from(b & 0x7f))
+    })
 }
 
 impl PackedStrs {
@@ -32,100 +53,148 @@ impl PackedStrs {
     }
 
     /// The strings `each` hands its callback, in order. `each` is called twice, to size
-    /// the text exactly, so it must hand the same strings both times.
+    /// the allocation exactly, so it must hand the same strings both times.
     pub(crate) fn from_each(each: impl Fn(&mut dyn FnMut(&str))) -> Self {
-        let (mut len, mut count) = (0usize, 0usize);
+        let (mut len, mut count, mut plain) = (0usize, 0usize, true);
         each(&mut |s| {
             len += s.len();
             count += 1;
-        });
-        let mut text = String::with_capacity(len);
-        let mut starts = Vec::with_capacity(count.saturating_sub(1));
-        let mut plain = true;
-        let mut first = true;
-        each(&mut |s| {
-            if !first {
-                starts.push(text.len());
-            }
-            first = false;
             plain &= !needs_escaping(s);
-            text.push_str(s);
         });
-        PackedStrs {
-            text: text.into_boxed_str(),
-            count: starts.len() + usize::from(!first),
-            starts: starts.into_boxed_slice(),
-            plain,
+        let single = count == 1;
+        let header = if single { 0 } else { WIDTH * count.max(1) };
+        let mut out = String::with_capacity(1 + header + len);
+        out.push(char::from(
+            u8::from(plain) * PLAIN + u8::from(single) * SINGLE,
+        ));
+        if !single {
+            put_number(&mut out, count);
+            let mut end = 0;
+            let mut seen = 0;
+            each(&mut |s| {
+                end += s.len();
+                seen += 1;
+                if seen < count {
+                    put_number(&mut out, end);
+                }
+            });
+        }
+        each(&mut |s| out.push_str(s));
+        PackedStrs(out.into_boxed_str())
+    }
+
+    #[inline(always)]
+    fn flags(&self) -> u8 {
+        self.0.as_bytes().first().copied().unwrap_or(0)
+    }
+
+    /// Where the text starts, past the flag byte and the header.
+    #[inline]
+    fn text_start(&self) -> usize {
+        match self.flags() & SINGLE {
+            0 => 1 + WIDTH * self.len().max(1),
+            _ => 1,
         }
     }
 
     /// How many strings there are.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.count
+        match self.flags() & SINGLE {
+            0 => number_at(self.0.as_bytes(), 1),
+            _ => 1,
+        }
+    }
+
+    /// Where string `index` starts and ends in the text, given `len()`.
+    #[inline]
+    fn bounds(&self, index: usize, count: usize, text_len: usize) -> (usize, usize) {
+        let bytes = self.0.as_bytes();
+        let end_of = |i: usize| match i + 1 < count {
+            true => number_at(bytes, 1 + WIDTH * (i + 1)),
+            false => text_len,
+        };
+        let start = match index {
+            0 => 0,
+            i => end_of(i - 1),
+        };
+        (start, end_of(index))
     }
 
     /// The string at `index`.
     #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<&str> {
-        if index >= self.count {
+        let count = self.len();
+        if index >= count {
             return None;
         }
-        let start = match index {
-            0 => 0,
-            i => *self.starts.get(i - 1)?,
-        };
-        let end = self.starts.get(index).copied().unwrap_or(self.text.len());
-        self.text.get(start..end)
+        let text = self.0.get(self.text_start()..)?;
+        let (start, end) = self.bounds(index, count, text.len());
+        text.get(start..end)
     }
 
     /// Whether these are exactly `strs`, compared in place: each boundary must fall where
     /// the lengths of `strs` put it, and the bytes between must agree.
     #[inline]
     pub(crate) fn equals(&self, strs: &[&str]) -> bool {
-        if strs.len() != self.count {
+        if let Some(text) = self.single() {
+            return matches!(strs, [only] if only.as_bytes() == text);
+        }
+        let count = self.len();
+        if strs.len() != count {
             return false;
         }
-        let text = self.text.as_bytes();
+        let text = self
+            .0
+            .as_bytes()
+            .get(self.text_start()..)
+            .unwrap_or_default();
         let mut at = 0;
-        for (i, s) in strs.iter().enumerate() {
-            let end = at + s.len();
-            let boundary = self.starts.get(i).copied().unwrap_or(text.len());
-            if boundary != end || text.get(at..end) != Some(s.as_bytes()) {
-                return false;
-            }
+        strs.iter().enumerate().all(|(i, s)| {
+            let (start, end) = self.bounds(i, count, text.len());
+            let same =
+                start == at && end == at + s.len() && text.get(start..end) == Some(s.as_bytes());
             at = end;
-        }
-        true
+            same
+        })
     }
 
     /// Whether no string needs escaping in a text format.
     #[inline]
     pub(crate) fn plain(&self) -> bool {
-        self.plain
+        self.flags() & PLAIN != 0
     }
 
     /// The one string, when there is exactly one: the whole text.
     #[inline(always)]
     pub(crate) fn single(&self) -> Option<&[u8]> {
-        (self.count == 1).then_some(self.text.as_bytes())
+        match self.flags() & SINGLE {
+            0 => None,
+            _ => self.0.as_bytes().get(1..),
+        }
     }
 
-    /// Calls `f` with each string's bytes and its position, walking the text once.
+    /// Calls `f` with each string's bytes and its position.
     #[inline]
     pub(crate) fn for_each_bytes<'s>(&'s self, mut f: impl FnMut(usize, &'s [u8])) {
-        let text = self.text.as_bytes();
-        let mut start = 0;
-        for i in 0..self.count {
-            let end = self.starts.get(i).copied().unwrap_or(text.len());
+        if let Some(text) = self.single() {
+            return f(0, text);
+        }
+        let count = self.len();
+        let text = self
+            .0
+            .as_bytes()
+            .get(self.text_start()..)
+            .unwrap_or_default();
+        for i in 0..count {
+            let (start, end) = self.bounds(i, count, text.len());
             f(i, text.get(start..end).unwrap_or_default());
-            start = end;
         }
     }
 
     /// The strings in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.count).filter_map(|i| self.get(i))
+        (0..self.len()).filter_map(|i| self.get(i))
     }
 }
 
@@ -249,7 +318,7 @@ impl<'a> LabelPairs<'a> {
         (0..pairs.len()).filter_map(move |i| pairs.at(i))
     }
 
-    /// A series' names and stored values, when each name has a value and no value needs
+    /// A series' names and stored values, when each name has one value and no value needs
     /// escaping in a text format: what the text encoders write with copies alone.
     #[inline]
     pub(crate) fn plain_stored(&self) -> Option<(&'a [&'a str], &'a PackedStrs)> {
@@ -304,6 +373,28 @@ mod tests {
         assert!(PackedStrs::new(["plain", "text"]).plain());
         assert_eq!(PackedStrs::new([]).len(), 0);
         assert_eq!(PackedStrs::new([""]).len(), 1);
+    }
+
+    /// Boundaries past one seven-bit byte, and more strings than one byte counts.
+    #[test]
+    fn long_and_many_strings_read_back_as_given() {
+        let long = "é".repeat(40_000);
+        let many: Vec<String> = (0..300).map(|i| format!("v{i}")).collect();
+        let mut given: Vec<&str> = vec![&long, "", &long[..2]];
+        given.extend(many.iter().map(String::as_str));
+        let packed = PackedStrs::new(given.iter().copied());
+        assert_eq!(packed.len(), given.len());
+        assert_eq!(packed.iter().collect::<Vec<_>>(), given);
+        assert!(packed.equals(&given));
+        assert!(packed.plain());
+        let mut seen = Vec::new();
+        packed.for_each_bytes(|i, b| seen.push((i, b.len())));
+        let lengths: Vec<_> = given.iter().map(|s| s.len()).enumerate().collect();
+        assert_eq!(seen, lengths);
+        let single = PackedStrs::new([long.as_str()]);
+        assert_eq!(single.single(), Some(long.as_bytes()));
+        assert!(single.equals(&[&long]));
+        assert!(!single.equals(&[&long[..4]]));
     }
 
     #[test]

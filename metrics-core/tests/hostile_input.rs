@@ -387,3 +387,29 @@ fn a_collector_that_scrapes_another_registry_gets_that_registrys_collected_famil
     );
     assert!(!inner.render().contains("nested"));
 }
+
+/// A family copies plain values without looking at them until one needs escaping; from
+/// then on every scrape escapes that one, in every text format, and still copies the rest.
+#[test]
+fn a_value_needing_escaping_after_plain_ones_is_escaped_from_its_first_scrape() {
+    const PATHS: Descriptor = Descriptor::new("paths_total", "Paths.").with_labels(&["path"]);
+    let family = Arc::new(CounterFamily::<1>::new().described(&PATHS));
+    let registry = one(family.clone());
+    family.labels(["/a"]).inc();
+    assert_eq!(
+        samples(&registry, Format::Text, "paths_total"),
+        ["paths_total{path=\"/a\"} 1"]
+    );
+    family.labels(["/b\"\n\\"]).inc_by(2);
+    family.labels(["/c"]).inc_by(3);
+    let expected = [
+        "paths_total{path=\"/a\"} 1",
+        "paths_total{path=\"/b\\\"\\n\\\\\"} 2",
+        "paths_total{path=\"/c\"} 3",
+    ];
+    assert_eq!(samples(&registry, Format::Text, "paths_total"), expected);
+    assert_eq!(
+        samples(&registry, Format::OpenMetrics, "paths_total"),
+        expected
+    );
+}

@@ -108,7 +108,8 @@ impl NameChunks {
         }
     }
 
-    /// Appends `lead{pairs} `, the start of a sample line up to its value.
+    /// Appends `lead{pairs} `, or `lead ` without pairs: the start of a sample line up to
+    /// its value. Stored plain values, the common case, are tried before anything else.
     #[inline(always)]
     pub(crate) fn write_line_start(
         &mut self,
@@ -116,7 +117,13 @@ impl NameChunks {
         lead: &[u8],
         pairs: LabelPairs<'_>,
     ) {
-        if !self.write_plain(out, lead, pairs, b"\"} ") {
+        if self.write_plain(out, lead, pairs, b"\"} ") {
+            return;
+        }
+        if pairs.is_empty() {
+            out.extend_from_slice(lead);
+            out.push(b' ');
+        } else {
             self.write_escaped(out, lead, pairs, b"} ");
         }
     }

@@ -125,6 +125,23 @@ impl<'a> TextSamples<'a> {
         }
     }
 
+    /// Writes `name_bucket{labels,` (or `name_bucket{` without labels), the start of every
+    /// bucket line: on the first, and by copying the first onto the others.
+    fn bucket_prefix(
+        &mut self,
+        labels: &mut SeriesLabels<'_>,
+        prefix: &mut Option<(usize, usize)>,
+    ) {
+        match *prefix {
+            Some((start, end)) if end <= self.out.len() => self.out.extend_from_within(start..end),
+            _ => {
+                let start = self.out.len();
+                self.open_labels("_bucket", labels, true);
+                *prefix = Some((start, self.out.len()));
+            }
+        }
+    }
+
     fn line(
         &mut self,
         suffix: &str,
@@ -152,14 +169,9 @@ impl SampleSink for TextSamples<'_> {
     /// One line, its labels written straight out: most series of most scrapes come here.
     #[inline]
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        if series.labels.is_empty() {
-            self.out.extend_from_slice(self.name.as_bytes());
-            self.out.push(b' ');
-        } else {
-            let name = self.name.as_bytes();
-            self.named_chunks
-                .write_line_start(self.out, name, series.labels);
-        }
+        let name = self.name.as_bytes();
+        self.named_chunks
+            .write_line_start(self.out, name, series.labels);
         write_value(self.out, value);
         self.out.push(b'\n');
     }
@@ -173,9 +185,10 @@ impl SampleSink for TextSamples<'_> {
         let labels = &mut SeriesLabels::new(series.labels);
         let copies = self.le.spans_for(view.bounds).is_some();
         let cacheable = view.bounds.len() <= MAX_BUCKETS;
+        let mut prefix = None;
         let mut bucket = 0;
         let count = view.for_each_bucket(|bound, cumulative| {
-            self.open_labels("_bucket", labels, true);
+            self.bucket_prefix(labels, &mut prefix);
             let span = self.le.spans.get(bucket).copied();
             match span {
                 Some((start, end)) if copies => self.out.extend_from_within(start..end),
@@ -202,12 +215,10 @@ impl SampleSink for TextSamples<'_> {
         if cacheable && !copies {
             self.le.len = view.bounds.len();
         }
-        self.line(
-            "_bucket",
-            labels,
-            Some(b"le=\"+Inf\""),
-            Value::Unsigned(count),
-        );
+        self.bucket_prefix(labels, &mut prefix);
+        self.out.extend_from_slice(b"le=\"+Inf\"} ");
+        write_value(self.out, Value::Unsigned(count));
+        self.out.push(b'\n');
         self.sum_and_count(labels, view.sum, count);
     }
 
