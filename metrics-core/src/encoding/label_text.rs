@@ -51,7 +51,9 @@ impl NameChunks {
     }
 
     /// Makes the chunks for `names`, the first led by `lead`, unless they are made; false
-    /// when they do not fit.
+    /// when they do not fit. Every series of a family asks, and all but the first find
+    /// them made.
+    #[inline(always)]
     fn prepare(&mut self, lead: &[u8], names: &[&str]) -> bool {
         let key = [
             names.as_ptr() as usize,
@@ -59,9 +61,12 @@ impl NameChunks {
             lead.as_ptr() as usize,
             lead.len(),
         ];
-        if self.names == key {
-            return true;
-        }
+        self.names == key || self.make(key, lead, names)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make(&mut self, key: [usize; 4], lead: &[u8], names: &[&str]) -> bool {
         self.names = [0, usize::MAX, 0, 0];
         if names.len() > MAX_CHUNKED {
             return false;
@@ -103,7 +108,7 @@ impl NameChunks {
     /// when it can; the caller closes the brace. A cache is kept for one `lead` at a time.
     #[inline(always)]
     pub(crate) fn write_open(&mut self, out: &mut Vec<u8>, lead: &[u8], pairs: LabelPairs<'_>) {
-        if !self.write_plain(out, lead, pairs, b"\"") {
+        if !self.write_plain(out, lead, &pairs, b"\"") {
             self.write_escaped(out, lead, pairs, b"");
         }
     }
@@ -115,7 +120,7 @@ impl NameChunks {
         &mut self,
         out: &mut Vec<u8>,
         lead: &[u8],
-        pairs: LabelPairs<'_>,
+        pairs: &LabelPairs<'_>,
     ) {
         if self.write_plain(out, lead, pairs, b"\"} ") {
             return;
@@ -124,7 +129,7 @@ impl NameChunks {
             out.extend_from_slice(lead);
             out.push(b' ');
         } else {
-            self.write_escaped(out, lead, pairs, b"} ");
+            self.write_escaped(out, lead, *pairs, b"} ");
         }
     }
 
@@ -135,7 +140,7 @@ impl NameChunks {
         &mut self,
         out: &mut Vec<u8>,
         lead: &[u8],
-        pairs: LabelPairs<'_>,
+        pairs: &LabelPairs<'_>,
         close: &[u8],
     ) -> bool {
         let Some((names, values)) = pairs.plain_stored() else {

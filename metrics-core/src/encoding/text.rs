@@ -171,7 +171,7 @@ impl SampleSink for TextSamples<'_> {
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
         let name = self.name.as_bytes();
         self.named_chunks
-            .write_line_start(self.out, name, series.labels);
+            .write_line_start(self.out, name, &series.labels);
         write_value(self.out, value);
         self.out.push(b'\n');
     }
