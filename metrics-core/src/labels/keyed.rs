@@ -164,7 +164,12 @@ impl<K, S> Keyed<K, S> {
             order.extend((sorted..stored).filter_map(|n| u32::try_from(n).ok()));
             let values = |n: &u32| self.entries.get(*n as usize).map(|e| e.labelled.values());
             let by_values = |a: &u32, b: &u32| match (values(a), values(b)) {
-                (Some(a), Some(b)) => a.iter().cmp(b.iter()),
+                // One value each, the common case: their bytes order them as their
+                // strings would.
+                (Some(a), Some(b)) => match (a.single(), b.single()) {
+                    (Some(a), Some(b)) => a.cmp(b),
+                    _ => a.iter().cmp(b.iter()),
+                },
                 (a, b) => a.is_some().cmp(&b.is_some()),
             };
             order[sorted..].sort_unstable_by(by_values);
