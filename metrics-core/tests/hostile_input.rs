@@ -413,3 +413,29 @@ fn a_value_needing_escaping_after_plain_ones_is_escaped_from_its_first_scrape() 
         expected
     );
 }
+
+/// Each histogram series writes its own `name_bucket{labels,` once and copies it onto its
+/// other bucket lines; the next series, escaped or not, starts afresh.
+#[test]
+fn histogram_series_each_copy_their_own_escaped_labels_onto_every_bucket_line() {
+    const WAIT: Descriptor = Descriptor::new("wait_seconds", "Waits.")
+        .with_labels(&["queue"])
+        .with_buckets(&[1.0]);
+    let family = Arc::new(HistogramFamily::<1>::new().described(&WAIT));
+    let registry = one(family.clone());
+    family.labels(["a\"b"]).observe(0.5);
+    family.labels(["c"]).observe(2.0);
+    assert_eq!(
+        samples(&registry, Format::Text, "wait_seconds"),
+        [
+            "wait_seconds_bucket{queue=\"a\\\"b\",le=\"1\"} 1",
+            "wait_seconds_bucket{queue=\"a\\\"b\",le=\"+Inf\"} 1",
+            "wait_seconds_sum{queue=\"a\\\"b\"} 0.5",
+            "wait_seconds_count{queue=\"a\\\"b\"} 1",
+            "wait_seconds_bucket{queue=\"c\",le=\"1\"} 0",
+            "wait_seconds_bucket{queue=\"c\",le=\"+Inf\"} 1",
+            "wait_seconds_sum{queue=\"c\"} 2",
+            "wait_seconds_count{queue=\"c\"} 1",
+        ]
+    );
+}
