@@ -52,8 +52,9 @@ impl PackedStrs {
         Self::from_each(|f| strs.clone().for_each(&mut *f))
     }
 
-    /// The strings `each` hands its callback, in order. `each` is called twice, to size
-    /// the allocation exactly, so it must hand the same strings both times.
+    /// The strings `each` hands its callback, in order. `each` is called once to size the
+    /// allocation exactly, again (for more than one string) to write the header, and once
+    /// more to copy the text, so it must hand the same strings every time.
     pub(crate) fn from_each(each: impl Fn(&mut dyn FnMut(&str))) -> Self {
         let (mut len, mut count, mut plain) = (0usize, 0usize, true);
         each(&mut |s| {
