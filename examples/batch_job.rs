@@ -1,13 +1,20 @@
-//! A batch job that ends before Prometheus could scrape it, so it pushes its metrics to a
-//! Pushgateway before exiting, as the Python client's `push_to_gateway` does. Needs the
-//! `push` feature (`tallymark = { features = ["push"] }`).
+//! A batch job that ends before Prometheus could scrape it, so it hands its metrics on
+//! before exiting: to a Pushgateway, as the Python client's `push_to_gateway` does (the
+//! `push` feature, `tallymark = { features = ["push"] }`), or to a file that node_exporter's
+//! textfile collector reads, or both.
 //!
 //! ```text
 //! prometheus-pushgateway &                           # listens on 127.0.0.1:9091
 //! cargo run --example batch_job
 //! cargo run --example batch_job -- --pushgateway http://127.0.0.1:9091 --instance db-1
 //! curl -s http://127.0.0.1:9091/metrics | grep batch_job
+//!
+//! # node_exporter --collector.textfile.directory=/var/lib/node_exporter/textfile
+//! cargo run --example batch_job -- --textfile /var/lib/node_exporter/textfile/batch_job.prom
 //! ```
+//!
+//! With no flag, the job pushes to the Pushgateway on 127.0.0.1:9091. Each destination
+//! given is tried; the job exits 1 with the reason if any of them failed.
 //!
 //! Alert on a job that stopped succeeding with
 //! `time() - batch_job_last_success_timestamp_seconds > 3600`.
@@ -32,23 +39,29 @@ static BATCH_JOB_LAST_SUCCESS_TIMESTAMP_SECONDS: Gauge = Gauge::new();
 static BATCH_JOB_RECORDS_PROCESSED: IntGauge = IntGauge::new();
 
 struct Args {
-    pushgateway: String,
+    pushgateway: Option<String>,
+    textfile: Option<String>,
     instance: String,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: batch_job [--pushgateway URL] [--instance NAME]";
+    let usage = "usage: batch_job [--pushgateway URL] [--textfile PATH] [--instance NAME]";
     let mut args = std::env::args().skip(1);
     let mut parsed = Args {
-        pushgateway: "http://127.0.0.1:9091".to_owned(),
+        pushgateway: None,
+        textfile: None,
         instance: "local".to_owned(),
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--pushgateway" => parsed.pushgateway = args.next().ok_or(usage)?,
+            "--pushgateway" => parsed.pushgateway = Some(args.next().ok_or(usage)?),
+            "--textfile" => parsed.textfile = Some(args.next().ok_or(usage)?),
             "--instance" => parsed.instance = args.next().ok_or(usage)?,
             other => return Err(format!("unknown argument `{other}`; {usage}")),
         }
+    }
+    if parsed.pushgateway.is_none() && parsed.textfile.is_none() {
+        parsed.pushgateway = Some("http://127.0.0.1:9091".to_owned());
     }
     Ok(parsed)
 }
@@ -74,21 +87,32 @@ fn main() -> ExitCode {
     BATCH_JOB_DURATION_SECONDS.set(started.elapsed().as_secs_f64());
     BATCH_JOB_LAST_SUCCESS_TIMESTAMP_SECONDS.set_to_current_time();
 
-    // The group is the job and the instance: a later run replaces this run's values.
-    let pushed = Pushgateway::new(&args.pushgateway, "batch_job")
-        .map(|gateway| gateway.grouping("instance", &args.instance))
-        .and_then(|gateway| gateway.push(tallymark::registry()));
-    match pushed {
-        Ok(()) => {
-            println!(
-                "Processed {records} records; pushed to {}",
-                args.pushgateway
-            );
-            ExitCode::SUCCESS
+    let mut failed = false;
+    if let Some(path) = &args.textfile {
+        match tallymark::textfile::write(path, tallymark::registry()) {
+            Ok(()) => println!("Processed {records} records; wrote {path}"),
+            Err(e) => {
+                eprintln!("batch_job: {e}");
+                failed = true;
+            }
         }
-        Err(e) => {
-            eprintln!("batch_job: push failed: {e}");
-            ExitCode::FAILURE
+    }
+    if let Some(url) = &args.pushgateway {
+        // The group is the job and the instance: a later run replaces this run's values.
+        let pushed = Pushgateway::new(url, "batch_job")
+            .map(|gateway| gateway.grouping("instance", &args.instance))
+            .and_then(|gateway| gateway.push(tallymark::registry()));
+        match pushed {
+            Ok(()) => println!("Processed {records} records; pushed to {url}"),
+            Err(e) => {
+                eprintln!("batch_job: push failed: {e}");
+                failed = true;
+            }
         }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

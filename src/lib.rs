@@ -35,6 +35,8 @@ pub use tallymark_core::{
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 
+pub mod textfile;
+
 // `axum`, `actix`, `process`, `push`, `remote_write` and `PushError`, each present when
 // its feature is on; with none on, the glob brings nothing, which is not a mistake.
 #[cfg(feature = "http")]

@@ -321,6 +321,27 @@ fn a_collector_that_repeats_a_series_still_pushes_each_identity_once() {
 }
 
 #[test]
+fn a_gzipped_push_is_read_by_the_gateway() {
+    let Some(gateway) = Pushgateway::start() else {
+        return;
+    };
+    let group = push::Pushgateway::new(&format!("http://{}", gateway.addr), "gzipped")
+        .expect("a gateway URL")
+        .gzip();
+    group.push(&registry(11, Some(0.5))).expect("push");
+    assert_eq!(
+        pushed(&gateway, "gzipped"),
+        [
+            r#"pushed_batches{instance="",job="gzipped"} 0.5"#,
+            r#"pushed_records{instance="",job="gzipped"} 11"#,
+        ]
+    );
+    // A delete has no body, so nothing to compress.
+    group.delete().expect("delete");
+    assert_eq!(pushed(&gateway, "gzipped"), Vec::<String>::new());
+}
+
+#[test]
 fn batch_job_example_pushes_its_duration_and_last_success() {
     let Some(gateway) = Pushgateway::start() else {
         return;

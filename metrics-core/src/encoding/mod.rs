@@ -1,6 +1,7 @@
 //! Encoding: metrics hand their series to a [`SampleSink`]; each exposition format is a
 //! sink that writes into a reused buffer. One registry walk drives any [`Format`].
 
+pub mod flat;
 mod label_text;
 mod negotiate;
 mod number;
@@ -12,6 +13,7 @@ pub(crate) mod views;
 
 pub use crate::exemplar::{Exemplar, ExemplarSlot};
 pub use crate::pairs::LabelPairs;
+pub use flat::{FlatSample, FlatSink, Flatten};
 pub use negotiate::{negotiate, Format};
 pub use number::{write_f64, write_openmetrics_f64, write_timestamp, write_value, Value};
 pub use views::{HistogramView, NativeView, SummarySnapshot};

@@ -10,7 +10,9 @@ use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
 use crate::encoding::protobuf::ProtobufEncoder;
 use crate::encoding::text::TextEncoder;
-use crate::encoding::{Encoder, FamilyHeader, Format, LabelPairs, Value};
+use crate::encoding::{
+    Encoder, FamilyHeader, FlatSample, FlatSink, Flatten, Format, LabelPairs, Value,
+};
 use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
 use crate::registry::rules::{check_labels, check_name, check_not_reserved};
@@ -88,6 +90,46 @@ impl Registry {
     /// ```
     pub fn encode_into(&self, encoder: &mut dyn Encoder, names: &[&str]) {
         self.walk(encoder, &Selection(names));
+    }
+
+    /// The value of one sample, as a 0.0.4 scrape would show it: `name` is the sample's
+    /// name (`requests_total`, `latency_seconds_bucket`, `latency_seconds_count`) and
+    /// `labels` its label pairs in any order, with a bucket's `le` or a summary's
+    /// `quantile` among them. A bound matches by its number, so `"1"`, `"1.0"` and `"+Inf"`
+    /// all work. An empty label value is no label, as to Prometheus. `None` when no sample
+    /// matches. Python's `get_sample_value`, for tests.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tallymark_core::{CounterFamily, Descriptor, Histogram, Registry};
+    ///
+    /// const REQUESTS: Descriptor =
+    ///     Descriptor::new("requests_total", "Requests.").with_labels(&["method"]);
+    /// const WAIT: Descriptor = Descriptor::new("wait_seconds", "Waits.").with_buckets(&[1.0]);
+    /// let registry = Registry::new();
+    /// let requests = Arc::new(CounterFamily::<1>::new().described(&REQUESTS));
+    /// let wait = Arc::new(Histogram::new().described(&WAIT));
+    /// registry.register(requests.clone()).unwrap();
+    /// registry.register(wait.clone()).unwrap();
+    /// requests.labels(["GET"]).inc_by(2);
+    /// wait.observe(0.5);
+    ///
+    /// assert_eq!(registry.sample_value("requests_total", &[("method", "GET")]), Some(2.0));
+    /// assert_eq!(registry.sample_value("requests_total", &[("method", "PUT")]), None);
+    /// assert_eq!(registry.sample_value("requests_total", &[]), None);
+    /// assert_eq!(registry.sample_value("wait_seconds_bucket", &[("le", "1.0")]), Some(1.0));
+    /// assert_eq!(registry.sample_value("wait_seconds_bucket", &[("le", "+Inf")]), Some(1.0));
+    /// assert_eq!(registry.sample_value("wait_seconds_sum", &[]), Some(0.5));
+    /// ```
+    pub fn sample_value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let mut find = Flatten(FindSample {
+            name,
+            labels,
+            found: None,
+        });
+        // The selection also takes sample names, so `x_bucket` walks only the family `x`.
+        self.walk(&mut find, &Selection(&[name]));
+        find.0.found
     }
 
     fn walk(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
@@ -242,5 +284,49 @@ impl Collecting {
 impl Drop for Collecting {
     fn drop(&mut self) {
         COLLECTING.with(|running| running.borrow_mut().retain(|a| *a != self.0));
+    }
+}
+
+/// The [`FlatSink`] behind [`Registry::sample_value`]: the first sample with the name and
+/// label pairs asked for.
+struct FindSample<'q> {
+    name: &'q str,
+    labels: &'q [(&'q str, &'q str)],
+    found: Option<f64>,
+}
+
+impl FindSample<'_> {
+    fn matches(&self, sample: &FlatSample<'_>) -> bool {
+        let named = self
+            .name
+            .strip_prefix(sample.family)
+            .is_some_and(|rest| rest == sample.suffix);
+        if !named {
+            return false;
+        }
+        let asked = self.labels.iter().filter(|(_, v)| !v.is_empty());
+        let has = |name: &str, value: &str| match sample.bound {
+            Some((bound_name, bound)) if bound_name == name => {
+                value.parse::<f64>().is_ok_and(|v| v == bound)
+            }
+            _ => sample.labels.iter().any(|pair| pair == (name, value)),
+        };
+        let present = sample.labels.iter().filter(|(_, v)| !v.is_empty()).count()
+            + sample.bound.iter().count();
+        // Each asked name once: `[("a", "1"), ("a", "1")]` is no series' label set.
+        let distinct = self
+            .labels
+            .iter()
+            .enumerate()
+            .all(|(i, (name, _))| self.labels[..i].iter().all(|(n, _)| n != name));
+        distinct && asked.clone().count() == present && asked.into_iter().all(|&(n, v)| has(n, v))
+    }
+}
+
+impl FlatSink for FindSample<'_> {
+    fn sample(&mut self, sample: FlatSample<'_>) {
+        if self.found.is_none() && self.matches(&sample) {
+            self.found = Some(sample.value);
+        }
     }
 }

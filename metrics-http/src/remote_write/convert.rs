@@ -1,16 +1,14 @@
 //! A registry walk turned into remote-write time series: the samples a 0.0.4 scrape would
 //! show, with the same names and `le`/`quantile` spellings, stamped with one timestamp.
 
-use tallymark_core::encoding::{
-    write_f64, Encoder, Exemplar, ExemplarSlot, FamilyHeader, HistogramView, LabelPairs,
-    NativeView, SampleSink, SeriesMeta, SummarySnapshot, Value,
-};
+use tallymark_core::encoding::{write_f64, FamilyHeader, FlatSample, FlatSink};
 use tallymark_core::MetricKind;
 
 use super::wire::metric_metadata::MetricType;
 use super::wire::{Label, MetricMetadata, Sample, TimeSeries, WriteRequest};
 
-/// Builds one `WriteRequest` from a registry walk.
+/// Builds one `WriteRequest` from a registry walk, through
+/// [`Flatten`](tallymark_core::encoding::Flatten).
 pub(crate) struct WriteRequestBuilder<'a> {
     /// Labels added to every series that does not have them already (`job`, `instance`).
     external: &'a [(String, String)],
@@ -45,8 +43,8 @@ impl<'a> WriteRequestBuilder<'a> {
     }
 }
 
-impl Encoder for WriteRequestBuilder<'_> {
-    fn family(&mut self, header: &FamilyHeader<'_>, series: &mut dyn FnMut(&mut dyn SampleSink)) {
+impl FlatSink for WriteRequestBuilder<'_> {
+    fn family(&mut self, header: &FamilyHeader<'_>) {
         let kind = match header.kind {
             MetricKind::Counter => MetricType::Counter,
             MetricKind::Gauge => MetricType::Gauge,
@@ -61,107 +59,43 @@ impl Encoder for WriteRequestBuilder<'_> {
             help: header.help.to_owned(),
             unit: header.unit.to_owned(),
         });
-        series(&mut FamilySeries {
-            name: header.name,
-            builder: self,
-        });
     }
-}
 
-/// The series of one family, named as in the text format.
-struct FamilySeries<'b, 'a> {
-    name: &'b str,
-    builder: &'b mut WriteRequestBuilder<'a>,
-}
-
-impl FamilySeries<'_, '_> {
-    /// Adds one series: `name{suffix}` with the series' labels, an optional `le` or
-    /// `quantile`, and the external labels it lacks, sorted by name as receivers require.
-    fn push(
-        &mut self,
-        suffix: &str,
-        labels: LabelPairs<'_>,
-        extra: Option<(&str, f64)>,
-        value: f64,
-    ) {
-        let mut pairs: Vec<(String, String)> = labels
+    /// Adds one series: the sample's name and labels, with the external labels it lacks,
+    /// sorted by name as receivers require.
+    fn sample(&mut self, sample: FlatSample<'_>) {
+        let mut pairs: Vec<(String, String)> = sample
+            .labels
             .iter()
             .map(|(n, v)| (n.to_owned(), v.to_owned()))
             .collect();
-        if let Some((name, bound)) = extra {
+        if let Some((name, bound)) = sample.bound {
             let mut text = Vec::new();
             write_f64(&mut text, bound);
             pairs.push((name.to_owned(), String::from_utf8_lossy(&text).into_owned()));
         }
-        for (name, value) in self.builder.external {
+        for (name, value) in self.external {
             if !pairs.iter().any(|(n, _)| n == name) {
                 pairs.push((name.clone(), value.clone()));
             }
         }
         // An empty value is no label, to Prometheus and so to its receivers.
         pairs.retain(|(_, value)| !value.is_empty());
-        pairs.push(("__name__".to_owned(), format!("{}{suffix}", self.name)));
+        pairs.push((
+            "__name__".to_owned(),
+            format!("{}{}", sample.family, sample.suffix),
+        ));
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.builder.request.timeseries.push(TimeSeries {
+        self.request.timeseries.push(TimeSeries {
             labels: pairs
                 .into_iter()
                 .map(|(name, value)| Label { name, value })
                 .collect(),
             samples: vec![Sample {
-                value,
-                timestamp: self.builder.timestamp_ms,
+                value: sample.value,
+                timestamp: self.timestamp_ms,
             }],
         });
-    }
-
-    fn sum_and_count(&mut self, labels: LabelPairs<'_>, sum: f64, count: u64) {
-        self.push("_sum", labels, None, sum);
-        self.push("_count", labels, None, count as f64);
-    }
-}
-
-impl SampleSink for FamilySeries<'_, '_> {
-    fn wants_exemplars(&self) -> bool {
-        false
-    }
-
-    fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        self.push("", series.labels, None, value.as_f64());
-    }
-
-    fn classic_histogram(
-        &mut self,
-        series: SeriesMeta<'_>,
-        view: HistogramView<'_>,
-        _: &[ExemplarSlot],
-    ) {
-        let labels = series.labels;
-        let count = view.for_each_bucket(|bound, cumulative| {
-            self.push("_bucket", labels, Some(("le", bound)), cumulative as f64);
-        });
-        self.push("_bucket", labels, Some(("le", f64::INFINITY)), count as f64);
-        self.sum_and_count(labels, view.sum, count);
-    }
-
-    fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot) {
-        for &(q, value) in &snapshot.quantiles {
-            self.push("", series.labels, Some(("quantile", q)), value);
-        }
-        self.sum_and_count(series.labels, snapshot.sum, snapshot.count);
-    }
-
-    fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
-        // As in the text formats: `+Inf`, `_sum` and `_count` keep rates and averages
-        // working; remote-write 1.0 receivers such as Prometheus 2.42 take no native
-        // buckets unless a feature flag is on.
-        let count = view.count();
-        self.push(
-            "_bucket",
-            series.labels,
-            Some(("le", f64::INFINITY)),
-            count as f64,
-        );
-        self.sum_and_count(series.labels, view.sum(), count);
     }
 }
 
@@ -169,6 +103,7 @@ impl SampleSink for FamilySeries<'_, '_> {
 mod tests {
     use std::sync::Arc;
 
+    use tallymark_core::encoding::Flatten;
     use tallymark_core::{Collection, Collector, CounterFamily, Descriptor, Histogram, Registry};
 
     use super::*;
@@ -200,9 +135,9 @@ mod tests {
             ("job".to_owned(), "batch".to_owned()),
             ("zone".to_owned(), "x".to_owned()),
         ];
-        let mut builder = WriteRequestBuilder::new(&external, 1_700_000_000_000);
+        let mut builder = Flatten(WriteRequestBuilder::new(&external, 1_700_000_000_000));
         registry.encode_into(&mut builder, &[]);
-        let request = builder.finish();
+        let request = builder.0.finish();
         let got: Vec<String> = request.timeseries.iter().map(labels).collect();
         assert_eq!(
             got,
@@ -256,9 +191,9 @@ mod tests {
         let registry = Registry::new().with_self_metrics();
         registry.register_collector(Alike);
         let external = [("job".to_owned(), "batch".to_owned())];
-        let mut builder = WriteRequestBuilder::new(&external, 1_700_000_000_000);
+        let mut builder = Flatten(WriteRequestBuilder::new(&external, 1_700_000_000_000));
         registry.encode_into(&mut builder, &[]);
-        let got: Vec<String> = builder.finish().timeseries.iter().map(labels).collect();
+        let got: Vec<String> = builder.0.finish().timeseries.iter().map(labels).collect();
         assert_eq!(
             got,
             [

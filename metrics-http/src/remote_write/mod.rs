@@ -41,6 +41,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hyper::body::Bytes;
 use hyper::Method;
 use prost::Message;
+use tallymark_core::encoding::Flatten;
 use tallymark_core::names::check_label_name;
 use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
 use tokio::sync::mpsc;
@@ -292,9 +293,9 @@ impl SendLoop {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let mut builder = WriteRequestBuilder::new(&self.settings.labels, now_ms);
+        let mut builder = Flatten(WriteRequestBuilder::new(&self.settings.labels, now_ms));
         self.settings.registry.encode_into(&mut builder, &[]);
-        let request = builder.finish();
+        let request = builder.0.finish();
         let samples = request.timeseries.len() as u64;
         let body = snap::raw::Encoder::new()
             .compress_vec(&request.encode_to_vec())
