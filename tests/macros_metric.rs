@@ -70,6 +70,56 @@ fn name_argument_replaces_the_static_name() {
 }
 
 #[test]
+fn utf8_names_are_declared_and_written_quoted_or_escaped_as_asked() {
+    use tallymark::encoding::Exposition;
+    use tallymark::names::Escaping;
+    use tallymark::Format;
+
+    /// Time to serve a request, in seconds.
+    #[metric(name = "http.server.request.duration", buckets = [0.1])]
+    static REQUEST_DURATION: Histogram = Histogram::new();
+
+    /// Room temperature, in degrees Celsius.
+    #[metric]
+    static TEMPÉRATURE_CELSIUS: Gauge = Gauge::new();
+
+    REQUEST_DURATION.observe(0.05);
+    TEMPÉRATURE_CELSIUS.set(19.5);
+    let registry = Registry::new();
+    registry.register_static(&REQUEST_DURATION).unwrap();
+    registry.register_static(&TEMPÉRATURE_CELSIUS).unwrap();
+    let text = |exposition: Exposition| {
+        let mut out = Vec::new();
+        registry.encode_as(exposition, &mut out);
+        String::from_utf8(out).unwrap()
+    };
+    assert_eq!(
+        text(Format::Text.into()),
+        "# HELP http_server_request_duration Time to serve a request, in seconds.\n\
+         # TYPE http_server_request_duration histogram\n\
+         http_server_request_duration_bucket{le=\"0.1\"} 1\n\
+         http_server_request_duration_bucket{le=\"+Inf\"} 1\n\
+         http_server_request_duration_sum 0.05\n\
+         http_server_request_duration_count 1\n\
+         # HELP temp_rature_celsius Room temperature, in degrees Celsius.\n\
+         # TYPE temp_rature_celsius gauge\n\
+         temp_rature_celsius 19.5\n"
+    );
+    assert_eq!(
+        text(Exposition::from(Format::Text).with_escaping(Escaping::AllowUtf8)),
+        "# HELP \"http.server.request.duration\" Time to serve a request, in seconds.\n\
+         # TYPE \"http.server.request.duration\" histogram\n\
+         {\"http.server.request.duration_bucket\",le=\"0.1\"} 1\n\
+         {\"http.server.request.duration_bucket\",le=\"+Inf\"} 1\n\
+         {\"http.server.request.duration_sum\"} 0.05\n\
+         {\"http.server.request.duration_count\"} 1\n\
+         # HELP \"température_celsius\" Room temperature, in degrees Celsius.\n\
+         # TYPE \"température_celsius\" gauge\n\
+         {\"température_celsius\"} 19.5\n"
+    );
+}
+
+#[test]
 fn doc_comment_lines_become_help_with_its_escapes() {
     ///
     /// Bytes read from `C:\data`, per "disk".

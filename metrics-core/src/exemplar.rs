@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
 use crate::clock::unix_seconds;
-use crate::names::{check_label_name, NameError};
+use crate::names::{check_label_name, label_names_escape_alike, NameError};
 use crate::pairs::LabelPairs;
 use crate::pairs::PackedStrs;
 
@@ -90,6 +90,16 @@ impl Exemplar {
                 return Err(ExemplarError::InvalidName(NameError {
                     name: (*name).to_owned(),
                     reason: "a label name appears twice in one exemplar",
+                }));
+            }
+            if labels[..i]
+                .iter()
+                .any(|(earlier, _)| label_names_escape_alike(earlier, name))
+            {
+                return Err(ExemplarError::InvalidName(NameError {
+                    name: (*name).to_owned(),
+                    reason: "a label name is written like another of its exemplar once escaped \
+                             for a scraper of legacy names",
                 }));
             }
         }

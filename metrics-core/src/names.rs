@@ -1,10 +1,17 @@
 //! The naming rules of the exposition formats, checked at run time for metrics that are
-//! not declared through the macros. The rules themselves live in `rules`, which the macros
-//! crate compiles too, to check declared names with the same words at compile time.
+//! not declared through the macros, and the escaping schemes that write a UTF-8 name for a
+//! scraper of legacy names. The rules themselves live in `rules`, which the macros crate
+//! compiles too, to check declared names with the same words at compile time.
 
 use std::fmt;
 
+mod escaping;
 pub(crate) mod rules;
+
+pub(crate) use escaping::label_names_escape_alike;
+pub use escaping::{
+    escape_label_name, escape_metric_name, is_legacy_label_name, is_legacy_metric_name, Escaping,
+};
 
 /// Why a metric or label name was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,15 +46,17 @@ pub const fn label_name_problem(name: &str) -> Option<&'static str> {
     rules::label_name_problem(name)
 }
 
-/// Checks a metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`. The `:` of recording rules is allowed
-/// here, since a collector may relay such names; `#[metric]` refuses it.
+/// Checks a metric name: any UTF-8 text but the empty one, without control characters.
+/// The `:` of recording rules is allowed here, since a collector may relay such names;
+/// `#[metric]` refuses it.
 ///
 /// ```
 /// use tallymark_core::names::check_metric_name;
 /// assert_eq!(check_metric_name("job:rate5m"), Ok(()));
+/// assert_eq!(check_metric_name("http.server.request.duration"), Ok(()));
 /// assert_eq!(
-///     check_metric_name("2xx").unwrap_err().to_string(),
-///     "invalid name `2xx`: a metric name starts with an ASCII letter or `_`"
+///     check_metric_name("a\nb").unwrap_err().to_string(),
+///     "invalid name `a\\nb`: a metric name cannot hold a control character"
 /// );
 /// ```
 pub fn check_metric_name(name: &str) -> Result<(), NameError> {
@@ -60,7 +69,8 @@ pub fn check_metric_name(name: &str) -> Result<(), NameError> {
     }
 }
 
-/// Checks a label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with the reserved `__`.
+/// Checks a label name: any UTF-8 text but the empty one, without control characters, not
+/// starting with the reserved `__`, as written or once escaped with underscores.
 ///
 /// ```
 /// use tallymark_core::names::check_label_name;
@@ -86,15 +96,19 @@ mod tests {
 
     #[test]
     fn metric_names_follow_the_exposition_grammar() {
-        assert!(check_metric_name("http_requests_total").is_ok());
-        assert!(check_metric_name("job:rate5m").is_ok());
+        for name in [
+            "http_requests_total",
+            "job:rate5m",
+            "2xx",
+            "a-b",
+            "db.système",
+            "😱",
+        ] {
+            assert_eq!(check_metric_name(name), Ok(()), "{name}");
+        }
         assert_eq!(
-            check_metric_name("2xx").unwrap_err().reason,
-            "a metric name starts with an ASCII letter or `_`"
-        );
-        assert_eq!(
-            check_metric_name("a-b").unwrap_err().reason,
-            "a metric name holds only ASCII letters, digits and `_`"
+            check_metric_name("a\x7fb").unwrap_err().reason,
+            "a metric name cannot hold a control character"
         );
         assert_eq!(
             check_metric_name("").unwrap_err().reason,
@@ -103,11 +117,22 @@ mod tests {
     }
 
     #[test]
-    fn label_names_reject_colons_and_reserved_prefix() {
-        assert!(check_label_name("method").is_ok());
+    fn label_names_reject_the_reserved_prefix_as_written_or_escaped() {
+        for name in ["method", "a:b", "db.system", ".x", "_x", "1x", "é"] {
+            assert_eq!(check_label_name(name), Ok(()), "{name}");
+        }
+        for name in ["._x", "_.x", "..", "1_x", "éé", "_😱"] {
+            assert!(
+                check_label_name(name)
+                    .unwrap_err()
+                    .reason
+                    .ends_with("would start with `__` for a scraper of legacy names, which is reserved for Prometheus"),
+                "{name}"
+            );
+        }
         assert_eq!(
-            check_label_name("a:b").unwrap_err().reason,
-            "a label name holds only ASCII letters, digits and `_`"
+            check_label_name("a\tb").unwrap_err().reason,
+            "a label name cannot hold a control character"
         );
         assert_eq!(
             check_label_name("__name__").unwrap_err().to_string(),

@@ -36,7 +36,7 @@ fn exemplars_up_to_128_code_points_are_kept_and_longer_ones_dropped_and_counted_
     WAIT.observe_with_exemplar(0.5, &[("trace_id", &fits)]);
     ORDERS.inc_with_exemplar(&[("trace_id", &too_long)]);
     WAIT.observe_with_exemplar(0.7, &[("trace_id", &too_long)]);
-    WAIT.observe_with_exemplar(0.9, &[("bad-name", "x")]);
+    WAIT.observe_with_exemplar(0.9, &[("bad\nname", "x")]);
 
     assert_eq!(exemplars_dropped() - dropped_before, 3);
     let text = openmetrics(&registry);

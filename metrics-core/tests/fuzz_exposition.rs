@@ -123,7 +123,8 @@ fn check_in_process(plan: &spec::RegistrySpec) -> Result<(), String> {
         ));
     }
     for truth in &built.truths {
-        let line = format!("# TYPE {} {}\n", truth.name, truth.kind.as_str());
+        let name = fuzz::model::escape(&truth.name, fuzz::model::Scheme::Underscores, true);
+        let line = format!("# TYPE {name} {}\n", truth.kind.as_str());
         if !text.contains(&line) {
             return Err(format!("0.0.4 text has no `{}`:\n{text}", line.trim_end()));
         }

@@ -198,8 +198,13 @@ struct Broken;
 
 impl Collector for Broken {
     fn collect(&self, out: &mut Collection) {
-        out.gauge("2xx_responses", "A name that starts with a digit.")
+        out.gauge("queue\nlength", "A name with a newline.")
             .sample(&[], 1.0);
+        // Two label names that underscores escape alike, on two series: as written they
+        // differ, but a legacy scraper would read one label twice over.
+        out.gauge("workers", "Labels alike once escaped.")
+            .sample(&[("db.system", "a")], 1.0)
+            .sample(&[("db_system", "b")], 1.0);
         out.gauge("queue_depth", "A label given twice.")
             .sample(&[("shard", "a"), ("shard", "b")], 2.0);
         out.counter("tallymark_label_overflow_total", "Ours.")
@@ -225,8 +230,8 @@ fn collected_families_no_format_can_write_are_dropped_and_counted() {
         .map(|l| format!("{l}\n"))
         .concat()
     };
-    assert_eq!(registry.render(), expected(3));
-    assert_eq!(registry.render(), expected(6));
+    assert_eq!(registry.render(), expected(4));
+    assert_eq!(registry.render(), expected(8));
 }
 
 /// Runs `f` on another thread and fails if it has not returned within 10 s, so that a

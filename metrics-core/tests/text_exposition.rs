@@ -187,13 +187,13 @@ fn a_gauge_named_like_a_histograms_samples_is_a_collision() {
 
 #[test]
 fn invalid_runtime_names_are_refused() {
-    const BAD: Descriptor = Descriptor::new("bad-name", "Bad.");
+    const BAD: Descriptor = Descriptor::new("bad\nname", "Bad.");
     let registry = Registry::new();
     let err = registry
         .register(Arc::new(Counter::new().described(&BAD)))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid name `bad-name`: a metric name holds only ASCII letters, digits and `_`"
+        "invalid name `bad\\nname`: a metric name cannot hold a control character"
     );
 }

@@ -27,7 +27,7 @@ use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use hyper::body::Bytes;
 use hyper::Method;
-use tallymark_core::names::check_label_name;
+use tallymark_core::names::{check_label_name, is_legacy_label_name};
 use tallymark_core::{Format, Registry};
 
 pub use crate::client::PushError;
@@ -199,6 +199,14 @@ impl Pushgateway {
                 ));
             }
             check_label_name(name).map_err(|e| PushError::InvalidLabel(e.to_string()))?;
+            // The gateway reads the path with the legacy grammar, whatever the scrape
+            // formats allow.
+            if !is_legacy_label_name(name) {
+                return Err(PushError::InvalidLabel(format!(
+                    "grouping label `{name}`: the Pushgateway takes only names in \
+                     `[a-zA-Z_][a-zA-Z0-9_]*`"
+                )));
+            }
             push_segment(&mut path, name, value);
         }
         Ok(path)

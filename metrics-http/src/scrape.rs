@@ -1,12 +1,13 @@
 //! What a scrape asked for: the format from `Accept`, compression from
 //! `Accept-Encoding`, and the families from `?name[]=...`.
 
-use tallymark_core::{negotiate, Format};
+use tallymark_core::encoding::Exposition;
+use tallymark_core::negotiate;
 
 /// One scrape request, read from its headers and query string.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Scrape {
-    pub(crate) format: Format,
+    pub(crate) format: Exposition,
     pub(crate) gzip: bool,
     pub(crate) names: Vec<String>,
 }

@@ -20,7 +20,20 @@ const PROMETHEUS_2_42_NATIVE: &str = "application/vnd.google.protobuf;\
     text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const OPENMETRICS: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
+/// Prometheus 3's default scrape, as FORMATS.md gives it.
+const PROMETHEUS_3: &str = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+    application/openmetrics-text;version=0.0.1;q=0.5,\
+    text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+    text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+/// Prometheus 3 with `scrape_native_histograms: true`: protobuf first.
+const PROMETHEUS_3_NATIVE: &str = "application/vnd.google.protobuf;\
+    proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,\
+    application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+    application/openmetrics-text;version=0.0.1;q=0.5,\
+    text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+    text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
 const PROTOBUF: &str =
     "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
@@ -191,5 +204,114 @@ fn name_parameters_filter_families_in_every_format() {
         &[("Accept", PROMETHEUS_2_42)],
     );
     assert_eq!(reply.text(), "# EOF\n");
+    server.stop();
+}
+
+/// A server with OpenTelemetry-style names: a dotted gauge name with a dotted label.
+fn start_utf8() -> ServerHandle {
+    const CONNECTIONS: Descriptor =
+        Descriptor::new("db.client.connections", "Open \"pool\" connections.")
+            .with_labels(&["db.system", "pool"]);
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    let connections = Arc::new(tallymark_core::GaugeFamily::<2>::new().described(&CONNECTIONS));
+    connections.labels(["postgresql", "main"]).set(4.0);
+    registry.register(connections).unwrap();
+    serve_registry("127.0.0.1:0", registry).unwrap()
+}
+
+/// Every Accept header FORMATS.md names, and the escaping parameters: the Content-Type
+/// and the body each gets.
+#[test]
+fn each_accept_header_gets_its_content_type_and_names() {
+    let server = start_utf8();
+    let om_utf8 = "# TYPE \"db.client.connections\" gauge\n\
+        # HELP \"db.client.connections\" Open \\\"pool\\\" connections.\n\
+        {\"db.client.connections\",\"db.system\"=\"postgresql\",pool=\"main\"} 4\n# EOF\n";
+    let om_underscores = "# TYPE db_client_connections gauge\n\
+        # HELP db_client_connections Open \\\"pool\\\" connections.\n\
+        db_client_connections{db_system=\"postgresql\",pool=\"main\"} 4\n# EOF\n";
+    let text_utf8 = "# HELP \"db.client.connections\" Open \"pool\" connections.\n\
+        # TYPE \"db.client.connections\" gauge\n\
+        {\"db.client.connections\",\"db.system\"=\"postgresql\",pool=\"main\"} 4\n";
+    let text_underscores = "# HELP db_client_connections Open \"pool\" connections.\n\
+        # TYPE db_client_connections gauge\n\
+        db_client_connections{db_system=\"postgresql\",pool=\"main\"} 4\n";
+    let text_dots = "# HELP db_dot_client_dot_connections Open \"pool\" connections.\n\
+        # TYPE db_dot_client_dot_connections gauge\n\
+        db_dot_client_dot_connections{db_dot_system=\"postgresql\",pool=\"main\"} 4\n";
+    let text_values = "# HELP U__db_2e_client_2e_connections Open \"pool\" connections.\n\
+        # TYPE U__db_2e_client_2e_connections gauge\n\
+        U__db_2e_client_2e_connections{U__db_2e_system=\"postgresql\",pool=\"main\"} 4\n";
+    let cases: [(Option<&str>, &str, Option<&str>); 12] = [
+        (
+            Some(PROMETHEUS_3),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+            Some(om_utf8),
+        ),
+        (Some(PROMETHEUS_3_NATIVE), PROTOBUF, None),
+        (Some(PROMETHEUS_2_42), OPENMETRICS, Some(om_underscores)),
+        (Some(PROMETHEUS_2_42_NATIVE), PROTOBUF, None),
+        (None, TEXT, Some(text_underscores)),
+        (
+            Some("text/plain;version=1.0.0;escaping=allow-utf-8"),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+            Some(text_utf8),
+        ),
+        (
+            Some("text/plain;version=1.0.0"),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=underscores",
+            Some(text_underscores),
+        ),
+        (
+            Some("text/plain;version=1.0.0;escaping=dots"),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=dots",
+            Some(text_dots),
+        ),
+        (
+            Some("text/plain;version=1.0.0;escaping=values"),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=values",
+            Some(text_values),
+        ),
+        // 0.0.4 never carries UTF-8 names, whatever it is asked.
+        (
+            Some("text/plain;version=0.0.4;escaping=allow-utf-8"),
+            TEXT,
+            Some(text_underscores),
+        ),
+        // An unknown scheme is as none.
+        (
+            Some("application/openmetrics-text;version=1.0.0;escaping=utf8"),
+            OPENMETRICS,
+            Some(om_underscores),
+        ),
+        (
+            Some("application/openmetrics-text;version=2.0.0"),
+            TEXT,
+            Some(text_underscores),
+        ),
+    ];
+    for (accept, content_type, body) in cases {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
+        let reply = get(server.local_addr(), "/metrics", &headers);
+        assert_eq!(
+            reply.header("content-type"),
+            Some(content_type),
+            "for {accept:?}"
+        );
+        match body {
+            Some(body) => assert_eq!(reply.text(), body, "for {accept:?}"),
+            None => {
+                // Protobuf carries the names as they are.
+                let family = MetricFamily::decode_length_delimited(&reply.body[..]).unwrap();
+                assert_eq!(family.name.as_deref(), Some("db.client.connections"));
+                let labels: Vec<(&str, &str)> = family.metric[0]
+                    .label
+                    .iter()
+                    .map(|l| (l.name(), l.value()))
+                    .collect();
+                assert_eq!(labels, [("db.system", "postgresql"), ("pool", "main")]);
+            }
+        }
+    }
     server.stop();
 }

@@ -1,7 +1,7 @@
 use tallymark::{metric, GaugeFamily};
 
 /// Workers by trade.
-#[metric(labels(métier))]
+#[metric(labels(_été))]
 static WORKERS: GaugeFamily<1> = GaugeFamily::new();
 
 fn main() {}

@@ -3,7 +3,7 @@ use tallymark::LabelSet;
 #[derive(LabelSet)]
 struct Request {
     __shard: u8,
-    #[label("status-code")]
+    #[label("status\ncode")]
     status: u16,
     #[label("")]
     retried: bool,

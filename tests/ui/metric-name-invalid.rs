@@ -1,7 +1,7 @@
 use tallymark::{metric, Gauge};
 
 /// Room temperature.
-#[metric(name = "room-temperature")]
+#[metric(name = "room\ttemperature")]
 static ROOM_TEMPERATURE: Gauge = Gauge::new();
 
 fn main() {}

@@ -1,18 +1,41 @@
-//! Label pairs written as the text formats spell them, `name="value",...`, escaped here at
-//! scrape time rather than once in storage.
+//! Label pairs and sample names written as the text formats spell them, `name="value",...`,
+//! escaped here at scrape time rather than once in storage, and with names outside the
+//! legacy grammar quoted or escaped as the scraper asked.
+
+use std::borrow::Cow;
 
 use crate::encoding::LabelPairs;
 use crate::escape::write_label_value;
+use crate::names::{
+    escape_label_name, escape_metric_name, is_legacy_label_name, is_legacy_metric_name, Escaping,
+};
 
-/// Appends `pairs` as `name="value"`, comma-separated, without braces.
-pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
+/// A label name as `scheme` writes it: as it is when legacy, else quoted (for
+/// `allow-utf-8`) or escaped. Borrowed, so free, in the common case.
+fn label_name_text(name: &str, scheme: Escaping) -> Cow<'_, [u8]> {
+    match escape_label_name(name, scheme) {
+        Cow::Borrowed(same) if scheme == Escaping::AllowUtf8 && !is_legacy_label_name(same) => {
+            let mut quoted = Vec::with_capacity(same.len() + 2);
+            quoted.push(b'"');
+            write_label_value(&mut quoted, same);
+            quoted.push(b'"');
+            Cow::Owned(quoted)
+        }
+        Cow::Borrowed(same) => Cow::Borrowed(same.as_bytes()),
+        Cow::Owned(escaped) => Cow::Owned(escaped.into_bytes()),
+    }
+}
+
+/// Appends `pairs` as `name="value"`, comma-separated, without braces, the names written
+/// as `scheme` asks.
+pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>, scheme: Escaping) {
     // Stored values say whether any needs escaping; a copy is then all a value takes.
     let plain = pairs.plain();
     for (i, (name, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&label_name_text(name, scheme));
         out.extend_from_slice(b"=\"");
         if plain {
             out.extend_from_slice(value.as_bytes());
@@ -27,11 +50,102 @@ pub(crate) fn write_pairs(out: &mut Vec<u8>, pairs: LabelPairs<'_>) {
 const MAX_CHUNKED: usize = 8;
 const CHUNK_ROOM: usize = 256;
 
+/// A family's name as its sample lines write it: escaped for a scraper of legacy names, or,
+/// for one of UTF-8 names, as it is, and quoted inside the braces when it is not legacy
+/// (`{"http.server.request.duration_bucket",le="0.1"} 3`).
+pub(crate) struct SampleName<'a> {
+    /// The name as written, or, when quoted, the text between the quotes.
+    text: Cow<'a, str>,
+    /// `{"name"` when quoted: what opens a sample line that has no suffix.
+    quoted_lead: Option<Vec<u8>>,
+    scheme: Escaping,
+}
+
+impl<'a> SampleName<'a> {
+    pub(crate) fn new(name: &'a str, scheme: Escaping) -> Self {
+        if scheme == Escaping::AllowUtf8 && !is_legacy_metric_name(name) {
+            let mut inner = Vec::with_capacity(name.len() + 2);
+            write_label_value(&mut inner, name);
+            // Escaping only adds backslashes to UTF-8 text, so the text stays UTF-8.
+            let text = String::from_utf8(inner).map_or(Cow::Borrowed(name), Cow::Owned);
+            let mut lead = Vec::with_capacity(text.len() + 3);
+            lead.extend_from_slice(b"{\"");
+            lead.extend_from_slice(text.as_bytes());
+            lead.push(b'"');
+            return SampleName {
+                text,
+                quoted_lead: Some(lead),
+                scheme,
+            };
+        }
+        SampleName {
+            text: escape_metric_name(name, scheme),
+            quoted_lead: None,
+            scheme,
+        }
+    }
+
+    /// The scheme label names are written by too.
+    pub(crate) fn scheme(&self) -> Escaping {
+        self.scheme
+    }
+
+    /// Whether the name goes in quotes inside the braces, so that the labels after it
+    /// follow a comma and a line without labels still has braces.
+    pub(crate) fn is_quoted(&self) -> bool {
+        self.quoted_lead.is_some()
+    }
+
+    /// Appends the name as a `# HELP`, `# TYPE` or `# UNIT` line names it.
+    pub(crate) fn write_bare(&self, out: &mut Vec<u8>) {
+        if self.is_quoted() {
+            out.push(b'"');
+            out.extend_from_slice(self.text.as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(self.text.as_bytes());
+        }
+    }
+
+    /// Appends the sample name, the family's and `suffix`: `{"name_suffix"` when quoted.
+    pub(crate) fn write(&self, out: &mut Vec<u8>, suffix: &str) {
+        if self.is_quoted() {
+            out.extend_from_slice(b"{\"");
+            out.extend_from_slice(self.text.as_bytes());
+            out.extend_from_slice(suffix.as_bytes());
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(self.text.as_bytes());
+            out.extend_from_slice(suffix.as_bytes());
+        }
+    }
+
+    /// What opens a sample line without a suffix: the name, or `{"name"`.
+    pub(crate) fn lead(&self) -> &[u8] {
+        self.quoted_lead.as_deref().unwrap_or(self.text.as_bytes())
+    }
+
+    /// What ends a sample name that has no labels: ` `, or `} ` after a quoted one.
+    pub(crate) fn bare_end(&self) -> &'static [u8] {
+        if self.is_quoted() {
+            b"} "
+        } else {
+            b" "
+        }
+    }
+
+    /// Label chunks for this name's lines.
+    pub(crate) fn chunks(&self) -> NameChunks {
+        NameChunks::new(self.scheme, if self.is_quoted() { b',' } else { b'{' })
+    }
+}
+
 /// The text around a family's label values, `{a="`, `",b="` and so on, written once for a
 /// family and copied before each value: a series whose values need no escaping then costs
 /// two copies per label. The first chunk may start with the text before the brace (the
 /// sample's name), so that a one-label line takes as many copies as one that copied a
-/// pre-rendered label text.
+/// pre-rendered label text. After a quoted sample name the labels open with a comma
+/// instead of the brace, which the name's own text holds.
 pub(crate) struct NameChunks {
     /// The address and length of the names, and of the lead, the chunks were made for.
     /// Every series of a family is paired with the family's one slice of names.
@@ -39,14 +153,20 @@ pub(crate) struct NameChunks {
     text: [u8; CHUNK_ROOM],
     /// Where each chunk ends in `text`; chunk `i` starts where `i - 1` ended.
     ends: [usize; MAX_CHUNKED],
+    /// How label names are written.
+    scheme: Escaping,
+    /// What opens the labels: `{`, or `,` after a quoted sample name.
+    open: u8,
 }
 
 impl NameChunks {
-    pub(crate) const fn new() -> Self {
+    pub(crate) const fn new(scheme: Escaping, open: u8) -> Self {
         NameChunks {
             names: [0, usize::MAX, 0, 0],
             text: [0; CHUNK_ROOM],
             ends: [0; MAX_CHUNKED],
+            scheme,
+            open,
         }
     }
 
@@ -73,11 +193,13 @@ impl NameChunks {
         }
         let mut at = 0;
         for (i, name) in names.iter().enumerate() {
+            let open = [self.open];
             let (before, open): (&[u8], &[u8]) = match i {
-                0 => (lead, b"{"),
+                0 => (lead, &open),
                 _ => (b"", b"\","),
             };
-            let pieces = [before, open, name.as_bytes(), b"=\""];
+            let written = label_name_text(name, self.scheme);
+            let pieces = [before, open, &written, b"=\""];
             for piece in pieces {
                 let Some(room) = self.text.get_mut(at..at + piece.len()) else {
                     return false;
@@ -127,7 +249,7 @@ impl NameChunks {
         }
         if pairs.is_empty() {
             out.extend_from_slice(lead);
-            out.push(b' ');
+            out.extend_from_slice(if self.open == b',' { b"} " } else { b" " });
         } else {
             self.write_escaped(out, lead, *pairs, b"} ");
         }
@@ -166,8 +288,8 @@ impl NameChunks {
     #[cold]
     fn write_escaped(&self, out: &mut Vec<u8>, lead: &[u8], pairs: LabelPairs<'_>, close: &[u8]) {
         out.extend_from_slice(lead);
-        out.push(b'{');
-        write_pairs(out, pairs);
+        out.push(self.open);
+        write_pairs(out, pairs, self.scheme);
         out.extend_from_slice(close);
     }
 }
@@ -216,7 +338,7 @@ mod tests {
     fn values_are_escaped_and_names_are_not() {
         let mut out = Vec::new();
         let pairs = [("path", "/a\"b"), ("case", "x\ny\\z"), ("empty", "")];
-        write_pairs(&mut out, LabelPairs::pairs(&pairs));
+        write_pairs(&mut out, LabelPairs::pairs(&pairs), Escaping::Underscores);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"path="/a\"b",case="x\ny\\z",empty="""#
@@ -238,13 +360,17 @@ mod tests {
             (&long, &["v"; 9]),
             (&long[..7], &["w"; 7]),
         ];
-        let mut chunks = NameChunks::new();
+        let mut chunks = NameChunks::new(Escaping::Underscores, b'{');
         for (names, values) in cases {
             let stored = PackedStrs::new(values.iter().copied());
             for _ in 0..2 {
                 let (mut copied, mut written) = (Vec::new(), b"m{".to_vec());
                 chunks.write_open(&mut copied, b"m", LabelPairs::stored(names, &stored));
-                write_pairs(&mut written, LabelPairs::new(names, values));
+                write_pairs(
+                    &mut written,
+                    LabelPairs::new(names, values),
+                    Escaping::Underscores,
+                );
                 assert_eq!(
                     String::from_utf8(copied).unwrap(),
                     String::from_utf8(written).unwrap()
@@ -256,7 +382,7 @@ mod tests {
     #[test]
     fn later_lines_copy_the_first_lines_text() {
         let mut out = b"a".to_vec();
-        let mut chunks = NameChunks::new();
+        let mut chunks = NameChunks::new(Escaping::Underscores, b'{');
         let mut labels = SeriesLabels::new(LabelPairs::pairs(&[("q", "\"")]));
         labels.write_open(&mut out, &mut chunks);
         out.extend_from_slice(b"} 1\nb");

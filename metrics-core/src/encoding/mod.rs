@@ -14,7 +14,7 @@ pub(crate) mod views;
 pub use crate::exemplar::{Exemplar, ExemplarSlot};
 pub use crate::pairs::LabelPairs;
 pub use flat::{FlatSample, FlatSink, Flatten};
-pub use negotiate::{negotiate, Format};
+pub use negotiate::{negotiate, Exposition, Format};
 pub use number::{write_f64, write_openmetrics_f64, write_timestamp, write_value, Value};
 pub use views::{HistogramView, NativeView, SummarySnapshot};
 

@@ -5,13 +5,14 @@
 //! samples carry; `le` and `quantile` values take the canonical form (`1.0`).
 
 use crate::descriptor::MetricKind;
-use crate::encoding::label_text::{write_pairs, NameChunks, SeriesLabels};
+use crate::encoding::label_text::{write_pairs, NameChunks, SampleName, SeriesLabels};
 use crate::encoding::{
     write_f64, write_openmetrics_f64, write_timestamp, write_value, Encoder, Exemplar,
     ExemplarSlot, FamilyHeader, Format, HistogramView, NativeView, SampleSink, SeriesMeta,
     SummarySnapshot, Value,
 };
 use crate::escape::write_openmetrics_help;
+use crate::names::{escape_metric_name, Escaping};
 
 /// The Content-Type of this format.
 pub const CONTENT_TYPE: &str = Format::OpenMetrics.content_type();
@@ -66,21 +67,23 @@ pub fn unit_of<'a>(family: &str, declared: &'a str, kind: MetricKind) -> Option<
     BASE_UNITS.into_iter().find(|unit| ends_in(unit))
 }
 
-/// The whole OpenMetrics body: TYPE, UNIT and HELP per family, its samples, `# EOF`.
+/// The whole OpenMetrics body: TYPE, UNIT and HELP per family, its samples, `# EOF`, with
+/// names written as `scheme` asks.
 pub(crate) struct OpenMetricsEncoder<'a> {
     out: &'a mut Vec<u8>,
+    scheme: Escaping,
 }
 
 impl<'a> OpenMetricsEncoder<'a> {
-    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
-        OpenMetricsEncoder { out }
+    pub(crate) fn new(out: &'a mut Vec<u8>, scheme: Escaping) -> Self {
+        OpenMetricsEncoder { out, scheme }
     }
 
-    fn metadata(&mut self, keyword: &str, family: &str, text: &str) {
+    fn metadata(&mut self, keyword: &str, family: &SampleName<'_>, text: &str) {
         self.out.extend_from_slice(b"# ");
         self.out.extend_from_slice(keyword.as_bytes());
         self.out.push(b' ');
-        self.out.extend_from_slice(family.as_bytes());
+        family.write_bare(self.out);
         self.out.push(b' ');
         self.out.extend_from_slice(text.as_bytes());
         self.out.push(b'\n');
@@ -89,22 +92,25 @@ impl<'a> OpenMetricsEncoder<'a> {
 
 impl Encoder for OpenMetricsEncoder<'_> {
     fn family(&mut self, header: &FamilyHeader<'_>, series: &mut dyn FnMut(&mut dyn SampleSink)) {
-        let family = family_name(header.name, header.kind);
-        self.metadata("TYPE", family, header.kind.openmetrics_str());
-        if let Some(unit) = unit_of(family, header.unit, header.kind) {
-            self.metadata("UNIT", family, unit);
+        let unescaped = family_name(header.name, header.kind);
+        let family = SampleName::new(unescaped, self.scheme);
+        self.metadata("TYPE", &family, header.kind.openmetrics_str());
+        // The unit must end the name as the scraper reads it: escaped, or as it is.
+        let written = escape_metric_name(unescaped, self.scheme);
+        if let Some(unit) = unit_of(&written, header.unit, header.kind) {
+            self.metadata("UNIT", &family, unit);
         }
         self.out.extend_from_slice(b"# HELP ");
-        self.out.extend_from_slice(family.as_bytes());
+        family.write_bare(self.out);
         self.out.push(b' ');
         write_openmetrics_help(self.out, header.help);
         self.out.push(b'\n');
         series(&mut OpenMetricsSamples {
             out: self.out,
+            chunks: family.chunks(),
             family,
             kind: header.kind,
             created: header.created,
-            chunks: NameChunks::new(),
         });
     }
 
@@ -116,7 +122,7 @@ impl Encoder for OpenMetricsEncoder<'_> {
 /// Writes the samples of one family.
 struct OpenMetricsSamples<'a> {
     out: &'a mut Vec<u8>,
-    family: &'a str,
+    family: SampleName<'a>,
     kind: MetricKind,
     /// The family's registration time, for series that do not know their own.
     created: Option<f64>,
@@ -125,10 +131,9 @@ struct OpenMetricsSamples<'a> {
 
 impl OpenMetricsSamples<'_> {
     fn series_name(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, extra: Option<&[u8]>) {
-        self.out.extend_from_slice(self.family.as_bytes());
-        self.out.extend_from_slice(suffix.as_bytes());
+        self.family.write(self.out, suffix);
         if labels.is_empty() && extra.is_none() {
-            self.out.push(b' ');
+            self.out.extend_from_slice(self.family.bare_end());
             return;
         }
         labels.write_open(self.out, &mut self.chunks);
@@ -157,7 +162,7 @@ impl OpenMetricsSamples<'_> {
     fn exemplar(&mut self, exemplar: Option<&Exemplar>) {
         if let Some(exemplar) = exemplar {
             self.out.extend_from_slice(b" # {");
-            write_pairs(self.out, exemplar.labels());
+            write_pairs(self.out, exemplar.labels(), self.family.scheme());
             self.out.extend_from_slice(b"} ");
             write_f64(self.out, exemplar.value());
             self.out.push(b' ');

@@ -1,44 +1,57 @@
 //! Prometheus text exposition format 0.0.4.
 
-use crate::encoding::label_text::{NameChunks, SeriesLabels};
+use crate::encoding::label_text::{NameChunks, SampleName, SeriesLabels};
 use crate::encoding::{
     write_f64, write_value, Encoder, Exemplar, ExemplarSlot, FamilyHeader, HistogramView,
     NativeView, SampleSink, SeriesMeta, SummarySnapshot, Value,
 };
 use crate::escape::write_help_text;
 use crate::names::rules::MAX_BUCKETS;
+use crate::names::Escaping;
 
 /// The Content-Type of this format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// Writes `# HELP` and `# TYPE` for a family.
+/// Writes `# HELP` and `# TYPE` for a family, its name escaped with underscores as 0.0.4
+/// requires.
 pub fn write_header(out: &mut Vec<u8>, header: &FamilyHeader<'_>) {
+    write_named_header(
+        out,
+        header,
+        &SampleName::new(header.name, Escaping::Underscores),
+    );
+}
+
+fn write_named_header(out: &mut Vec<u8>, header: &FamilyHeader<'_>, name: &SampleName<'_>) {
     out.extend_from_slice(b"# HELP ");
-    out.extend_from_slice(header.name.as_bytes());
+    name.write_bare(out);
     out.push(b' ');
     write_help_text(out, header.help);
     out.extend_from_slice(b"\n# TYPE ");
-    out.extend_from_slice(header.name.as_bytes());
+    name.write_bare(out);
     out.push(b' ');
     out.extend_from_slice(header.kind.as_str().as_bytes());
     out.push(b'\n');
 }
 
-/// The whole 0.0.4 body: each family's header, then its samples.
+/// The whole text body, 0.0.4 or 1.0.0: each family's header, then its samples, names
+/// written as `scheme` asks.
 pub(crate) struct TextEncoder<'a> {
     out: &'a mut Vec<u8>,
+    scheme: Escaping,
 }
 
 impl<'a> TextEncoder<'a> {
-    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
-        TextEncoder { out }
+    pub(crate) fn new(out: &'a mut Vec<u8>, scheme: Escaping) -> Self {
+        TextEncoder { out, scheme }
     }
 }
 
 impl Encoder for TextEncoder<'_> {
     fn family(&mut self, header: &FamilyHeader<'_>, series: &mut dyn FnMut(&mut dyn SampleSink)) {
-        write_header(self.out, header);
-        series(&mut TextSamples::new(self.out, header.name));
+        let name = SampleName::new(header.name, self.scheme);
+        write_named_header(self.out, header, &name);
+        series(&mut TextSamples::named(self.out, name));
     }
 }
 
@@ -46,7 +59,7 @@ impl Encoder for TextEncoder<'_> {
 /// place in this format and are left out.
 pub struct TextSamples<'a> {
     out: &'a mut Vec<u8>,
-    name: &'a str,
+    name: SampleName<'a>,
     le: LeTexts,
     chunks: NameChunks,
     /// The chunks of single-line samples, led by the family's name.
@@ -79,7 +92,7 @@ impl LeTexts {
 }
 
 impl<'a> TextSamples<'a> {
-    /// A sink for the family `name`.
+    /// A sink for the family `name`, escaped with underscores as 0.0.4 requires.
     ///
     /// ```
     /// use tallymark_core::encoding::text::TextSamples;
@@ -91,21 +104,24 @@ impl<'a> TextSamples<'a> {
     /// assert_eq!(out, b"jobs_total{queue=\"a\"} 3\n");
     /// ```
     pub fn new(out: &'a mut Vec<u8>, name: &'a str) -> Self {
+        TextSamples::named(out, SampleName::new(name, Escaping::Underscores))
+    }
+
+    fn named(out: &'a mut Vec<u8>, name: SampleName<'a>) -> Self {
         TextSamples {
             out,
-            name,
             le: LeTexts::new(),
-            chunks: NameChunks::new(),
-            named_chunks: NameChunks::new(),
+            chunks: name.chunks(),
+            named_chunks: name.chunks(),
+            name,
         }
     }
 
     /// Writes the name and the labels, `extra` labels after the series' own.
     fn series_name(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, extra: Option<&[u8]>) {
         if labels.is_empty() && extra.is_none() {
-            self.out.extend_from_slice(self.name.as_bytes());
-            self.out.extend_from_slice(suffix.as_bytes());
-            self.out.push(b' ');
+            self.name.write(self.out, suffix);
+            self.out.extend_from_slice(self.name.bare_end());
             return;
         }
         self.open_labels(suffix, labels, extra.is_some());
@@ -117,8 +133,7 @@ impl<'a> TextSamples<'a> {
 
     /// Writes `name_suffix{labels`, and the comma after them when more labels follow.
     fn open_labels(&mut self, suffix: &str, labels: &mut SeriesLabels<'_>, more: bool) {
-        self.out.extend_from_slice(self.name.as_bytes());
-        self.out.extend_from_slice(suffix.as_bytes());
+        self.name.write(self.out, suffix);
         labels.write_open(self.out, &mut self.chunks);
         if more && !labels.is_empty() {
             self.out.push(b',');
@@ -169,7 +184,7 @@ impl SampleSink for TextSamples<'_> {
     /// One line, its labels written straight out: most series of most scrapes come here.
     #[inline]
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        let name = self.name.as_bytes();
+        let name = self.name.lead();
         self.named_chunks
             .write_line_start(self.out, name, &series.labels);
         write_value(self.out, value);

@@ -43,15 +43,23 @@ pub const INFO_SUFFIX_MISSING: &str = "an info metric's name ends in `_info`";
 /// keeps it for recording rules, which instrumentation must not imitate.
 const COLON_RESERVED: &str = "`:` in a metric name is reserved for recording rules";
 
-/// Why `name` is not a metric name in the exposition grammar, `[a-zA-Z_:][a-zA-Z0-9_:]*`,
-/// or `None` when it is. For a name without `:`, the same answer as
-/// [`declared_metric_name_problem`].
+/// Why `name` cannot be a metric name in any format, or `None` when it can. Since
+/// Prometheus 3 a name is any UTF-8 text: one outside the legacy grammar
+/// (`[a-zA-Z_:][a-zA-Z0-9_:]*`) is quoted for a scraper that reads UTF-8 names and escaped
+/// for one that does not. What no format can carry is an empty name, and control
+/// characters, which would break the lines of a text format.
 pub const fn metric_name_problem(name: &str) -> Option<&'static str> {
-    grammar_problem(name, NameKind::Metric)
+    if name.is_empty() {
+        return Some("a metric name cannot be empty");
+    }
+    if has_control(name) {
+        return Some("a metric name cannot hold a control character");
+    }
+    None
 }
 
 /// Why `name` cannot be declared as a metric (by `#[metric]`, at compile time), or `None`
-/// when it can: the exposition grammar, without the `:` that recording rules keep.
+/// when it can: [`metric_name_problem`], and no `:`.
 pub const fn declared_metric_name_problem(name: &str) -> Option<&'static str> {
     let bytes = name.as_bytes();
     let mut i = 0;
@@ -64,17 +72,67 @@ pub const fn declared_metric_name_problem(name: &str) -> Option<&'static str> {
     metric_name_problem(name)
 }
 
-/// Why `name` is not a label name, or `None` when it is: `[a-zA-Z_][a-zA-Z0-9_]*`, and not
-/// starting with `__`, which Prometheus keeps for its own labels (`__name__`).
+/// Why `name` is not a label name, or `None` when it is: any UTF-8 text but the empty one,
+/// without control characters, and not starting with `__`, which Prometheus keeps for its
+/// own labels (`__name__`), whether as written or once escaped with underscores for a
+/// scraper of legacy names (`._x` would become `__x`).
 pub const fn label_name_problem(name: &str) -> Option<&'static str> {
-    if let Some(reason) = grammar_problem(name, NameKind::Label) {
-        return Some(reason);
+    if name.is_empty() {
+        return Some("a label name cannot be empty");
+    }
+    if has_control(name) {
+        return Some("a label name cannot hold a control character");
     }
     let b = name.as_bytes();
     if b.len() >= 2 && b[0] == b'_' && b[1] == b'_' {
         return Some("a label name starting with `__` is reserved for Prometheus");
     }
+    if escapes_to_reserved(b) {
+        return Some(
+            "a label name whose first two characters each escape to `_` would start with \
+             `__` for a scraper of legacy names, which is reserved for Prometheus",
+        );
+    }
     None
+}
+
+/// Whether the text holds an ASCII control character (`\0`..`\x1f`, `\x7f`).
+const fn has_control(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x20 || bytes[i] == 0x7f {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether the first two characters of a label name each become `_` when escaped with
+/// underscores: `_` itself, or any character outside `[a-zA-Z0-9_]` (a digit only first).
+const fn escapes_to_reserved(bytes: &[u8]) -> bool {
+    // The length of the character starting at `i`, from its leading byte.
+    const fn char_len(lead: u8) -> usize {
+        if lead < 0x80 {
+            1
+        } else if lead >= 0xf0 {
+            4
+        } else if lead >= 0xe0 {
+            3
+        } else {
+            2
+        }
+    }
+    const fn underscored(bytes: &[u8], i: usize) -> bool {
+        let b = bytes[i];
+        !(b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())) || b == b'_'
+    }
+    if bytes.is_empty() || !underscored(bytes, 0) {
+        return false;
+    }
+    let second = char_len(bytes[0]);
+    second < bytes.len() && underscored(bytes, second)
 }
 
 /// The message for a refused `name`, which both crates show: the compile error of the
@@ -83,49 +141,10 @@ pub fn name_message(name: &str, reason: &str) -> String {
     if name.is_empty() {
         // The reason says that the name is empty; "invalid name ``" would only repeat it.
         reason.to_owned()
+    } else if has_control(name) {
+        // Written out, a newline or tab in the name would break or hide in the message.
+        format!("invalid name `{}`: {reason}", name.escape_debug())
     } else {
         format!("invalid name `{name}`: {reason}")
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum NameKind {
-    Metric,
-    Label,
-}
-
-/// The grammar both kinds share. Names are ASCII, so bytes are characters here, and a
-/// byte of a multi-byte character is refused as the character would be. The reasons do
-/// not offer `:` to metric names: it is valid, but not for instrumentation to use.
-const fn grammar_problem(name: &str, kind: NameKind) -> Option<&'static str> {
-    let metric = matches!(kind, NameKind::Metric);
-    let bytes = name.as_bytes();
-    if bytes.is_empty() {
-        return Some(if metric {
-            "a metric name cannot be empty"
-        } else {
-            "a label name cannot be empty"
-        });
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let allowed = b.is_ascii_alphanumeric() || b == b'_' || (metric && b == b':');
-        if i == 0 && (b.is_ascii_digit() || !allowed) {
-            return Some(if metric {
-                "a metric name starts with an ASCII letter or `_`"
-            } else {
-                "a label name starts with an ASCII letter or `_`"
-            });
-        }
-        if !allowed {
-            return Some(if metric {
-                "a metric name holds only ASCII letters, digits and `_`"
-            } else {
-                "a label name holds only ASCII letters, digits and `_`"
-            });
-        }
-        i += 1;
-    }
-    None
 }

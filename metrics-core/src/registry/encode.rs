@@ -11,8 +11,9 @@ use crate::encoding::openmetrics::OpenMetricsEncoder;
 use crate::encoding::protobuf::ProtobufEncoder;
 use crate::encoding::text::TextEncoder;
 use crate::encoding::{
-    Encoder, FamilyHeader, FlatSample, FlatSink, Flatten, Format, LabelPairs, Value,
+    Encoder, Exposition, FamilyHeader, FlatSample, FlatSink, Flatten, Format, LabelPairs, Value,
 };
+use crate::names::label_names_escape_alike;
 use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
 use crate::registry::rules::{check_labels, check_name, check_not_reserved};
@@ -52,18 +53,50 @@ impl Registry {
     /// assert!(text.starts_with("# TYPE jobs counter\n# HELP jobs Jobs run.\njobs_total 0\njobs_created "));
     /// assert!(text.ends_with("# EOF\n"));
     /// ```
-    pub fn encode_as(&self, format: Format, out: &mut Vec<u8>) {
+    pub fn encode_as(&self, format: impl Into<Exposition>, out: &mut Vec<u8>) {
         self.encode_selected(format, &[], out);
     }
 
-    /// Appends the families named in `names` in `format`; all of them when `names` is
+    /// Appends the families named in `names` in `format` (a [`Format`], or an
+    /// [`Exposition`] that also says how to write names); all of them when `names` is
     /// empty. A name selects a family by its declared name or any of its sample names, as
     /// `/metrics?name[]=...` does.
-    pub fn encode_selected(&self, format: Format, names: &[&str], out: &mut Vec<u8>) {
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tallymark_core::encoding::Exposition;
+    /// use tallymark_core::names::Escaping;
+    /// use tallymark_core::{Descriptor, Format, Gauge, Registry};
+    ///
+    /// const LOAD: Descriptor = Descriptor::new("system.cpu.load", "Load.");
+    /// let registry = Registry::new();
+    /// registry.register(Arc::new(Gauge::new().described(&LOAD))).unwrap();
+    /// let text = |exposition: Exposition| {
+    ///     let mut out = Vec::new();
+    ///     registry.encode_selected(exposition, &[], &mut out);
+    ///     String::from_utf8(out).unwrap()
+    /// };
+    /// assert_eq!(
+    ///     text(Format::Text.into()),
+    ///     "# HELP system_cpu_load Load.\n# TYPE system_cpu_load gauge\nsystem_cpu_load 0\n"
+    /// );
+    /// assert_eq!(
+    ///     text(Exposition::from(Format::Text).with_escaping(Escaping::AllowUtf8)),
+    ///     "# HELP \"system.cpu.load\" Load.\n# TYPE \"system.cpu.load\" gauge\n{\"system.cpu.load\"} 0\n"
+    /// );
+    /// ```
+    pub fn encode_selected(
+        &self,
+        format: impl Into<Exposition>,
+        names: &[&str],
+        out: &mut Vec<u8>,
+    ) {
         let selection = Selection(names);
-        match format {
-            Format::Text => self.walk(&mut TextEncoder::new(out), &selection),
-            Format::OpenMetrics => self.walk(&mut OpenMetricsEncoder::new(out), &selection),
+        let exposition = format.into();
+        let scheme = exposition.escaping();
+        match exposition.format() {
+            Format::Text => self.walk(&mut TextEncoder::new(out, scheme), &selection),
+            Format::OpenMetrics => self.walk(&mut OpenMetricsEncoder::new(out, scheme), &selection),
             #[cfg(feature = "protobuf")]
             Format::Protobuf => self.walk(&mut ProtobufEncoder::new(out), &selection),
         }
@@ -250,7 +283,18 @@ fn is_valid(family: &CollectedFamily, names: &[String]) -> bool {
     if family.kind == MetricKind::Counter && !family.samples.iter().all(countable) {
         return false;
     }
-    check_name(&family.name, family.kind).is_ok()
+    // Label names that differ as written but not once escaped would make two series of
+    // one identity in the scrape of a legacy scraper, whichever samples they are on.
+    let mut label_names: Vec<&str> = family.samples.iter().flat_map(labels).collect();
+    label_names.sort_unstable();
+    label_names.dedup();
+    let escape_apart = label_names.iter().enumerate().all(|(i, a)| {
+        label_names[..i]
+            .iter()
+            .all(|b| !label_names_escape_alike(a, b))
+    });
+    escape_apart
+        && check_name(&family.name, family.kind).is_ok()
         && check_not_reserved(&family.name, names).is_ok()
         && family
             .samples

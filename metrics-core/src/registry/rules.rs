@@ -8,7 +8,9 @@ use crate::descriptor::MetricKind;
 use crate::names::rules::{
     HISTOGRAM_BUCKET_LABEL, INFO_SUFFIX, INFO_SUFFIX_MISSING, SUMMARY_QUANTILE_LABEL,
 };
-use crate::names::{check_label_name, check_metric_name, label_name_problem, NameError};
+use crate::names::{
+    check_label_name, check_metric_name, label_name_problem, label_names_escape_alike, NameError,
+};
 use crate::registry::sample_names::{sample_names, share_a_name};
 use crate::registry::RegistryError;
 
@@ -72,8 +74,10 @@ fn kind_name_problem(name: &str, kind: MetricKind) -> Option<&'static str> {
     match kind {
         MetricKind::Info if !name.ends_with(INFO_SUFFIX) => Some(INFO_SUFFIX_MISSING),
         // A stateset's samples are labelled with its own name.
-        MetricKind::StateSet => {
-            label_name_problem(name).map(|_| "a state set's name must also be a valid label name")
+        // A stateset's samples are labelled with its own name, so it must be a label name
+        // too, which `:` is not: escaped, the label and the name would differ.
+        MetricKind::StateSet if label_name_problem(name).is_some() || name.contains(':') => {
+            Some("a state set's name must also be a valid label name, without `:`")
         }
         _ => None,
     }
@@ -112,7 +116,8 @@ pub(crate) fn check_name(name: &str, kind: MetricKind) -> Result<(), RegistryErr
     }
 }
 
-/// Each label name's grammar, none twice, and none the type writes itself.
+/// Each label name's grammar, none twice (as written, or as one escaping scheme writes
+/// it), and none the type writes itself.
 pub(crate) fn check_labels<'a>(
     name: &str,
     kind: MetricKind,
@@ -123,6 +128,16 @@ pub(crate) fn check_labels<'a>(
         check_label_name(label)?;
         if seen.contains(&label) {
             return Err(invalid(label, "a label name appears twice in one family"));
+        }
+        if seen
+            .iter()
+            .any(|other| label_names_escape_alike(label, other))
+        {
+            return Err(invalid(
+                label,
+                "a label name is written like another of its family once escaped for a \
+                 scraper of legacy names (`a.b` and `a_b` are both `a_b`)",
+            ));
         }
         if let Some((own, reason)) = own_label(name, kind) {
             if label == own {

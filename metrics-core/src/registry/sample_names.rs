@@ -8,10 +8,32 @@ use foldhash::fast::RandomState;
 
 use crate::descriptor::MetricKind;
 use crate::encoding::openmetrics::family_name;
+use crate::names::{escape_metric_name, Escaping};
 
 /// The sample names a family writes in any format, and its OpenMetrics family name, none
-/// of which may be another family's.
+/// of which may be another family's: as written, then as each escaping scheme writes them.
+///
+/// An escaped name is kept behind a control character naming its scheme, which no name
+/// holds: two names collide only when one scheme writes them alike (`a.b` and `a_b`
+/// under underscores), never because one scheme's form of one is another's of the other.
+/// A name from a scrape's `name[]` selection is compared with the names as written alone.
 pub(crate) fn sample_names(name: &str, kind: MetricKind) -> Vec<String> {
+    let mut names = written_names(name, kind);
+    let written = names.len();
+    for (tag, scheme) in ['\u{1}', '\u{2}', '\u{3}']
+        .into_iter()
+        .zip(Escaping::REWRITING)
+    {
+        for i in 0..written {
+            let escaped = format!("{tag}{}", escape_metric_name(&names[i], scheme));
+            names.push(escaped);
+        }
+    }
+    names
+}
+
+/// The names as written, without the escaped forms.
+fn written_names(name: &str, kind: MetricKind) -> Vec<String> {
     let family = family_name(name, kind);
     let suffixes: &[&str] = match kind {
         MetricKind::Histogram => &["", "_bucket", "_sum", "_count", "_created"],
@@ -56,11 +78,11 @@ mod tests {
     #[test]
     fn each_type_takes_its_suffixes_and_its_declared_name() {
         assert_eq!(
-            sample_names("jobs_total", MetricKind::Counter),
+            written_names("jobs_total", MetricKind::Counter),
             ["jobs", "jobs_total", "jobs_created"]
         );
         assert_eq!(
-            sample_names("latency_seconds", MetricKind::Histogram),
+            written_names("latency_seconds", MetricKind::Histogram),
             [
                 "latency_seconds",
                 "latency_seconds_bucket",
@@ -70,10 +92,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            sample_names("build_info", MetricKind::Info),
+            written_names("build_info", MetricKind::Info),
             ["build", "build_info"]
         );
-        assert_eq!(sample_names("depth", MetricKind::Gauge), ["depth"]);
+        assert_eq!(
+            sample_names("a.b", MetricKind::Gauge),
+            ["a.b", "\u{1}a_b", "\u{2}a_dot_b", "\u{3}U__a_2e_b"]
+        );
     }
 
     #[test]
@@ -99,6 +124,24 @@ mod tests {
         assert!(!takes("latency", MetricKind::Gauge));
         assert!(!takes("jobs_seconds", MetricKind::Histogram));
         assert!(!TakenNames::default().takes_any(&sample_names("jobs", MetricKind::Gauge)));
+    }
+
+    #[test]
+    fn names_one_scheme_writes_alike_collide_and_no_others() {
+        let mut taken = TakenNames::default();
+        taken.take(sample_names("a_b", MetricKind::Gauge));
+        taken.take(sample_names("x__y", MetricKind::Gauge));
+        taken.take(sample_names("U__p_2e_q", MetricKind::Gauge));
+        let takes = |name| taken.takes_any(&sample_names(name, MetricKind::Gauge));
+        // Underscores write both `a_b`; values write both `U__p_2e_q`.
+        assert!(takes("a.b"));
+        assert!(takes("a-b"));
+        assert!(takes("p.q"));
+        // Dots write `x____y` for `x__y` and `x__y` for `x_y`, `x-y` or `x.y`'s `x_dot_y`:
+        // no scheme writes `x_y` as another writes `x__y`.
+        assert!(!takes("x_y"));
+        assert!(!takes("x.y"));
+        assert!(!takes("a.c"));
     }
 
     #[test]

@@ -100,7 +100,16 @@ pub fn collect(
             })
         };
         let countable = |v: f64| !counter || v >= 0.0;
-        let valid = valid_metric_name(&name)
+        // Label names on different samples that one scheme writes alike.
+        let all_names: Vec<&String> = samples
+            .iter()
+            .flat_map(|(l, _)| l.iter().map(|(n, _)| n))
+            .collect();
+        let apart = all_names
+            .iter()
+            .all(|a| all_names.iter().all(|b| !labels_escape_alike(a, b)));
+        let valid = apart
+            && valid_metric_name(&name)
             && !RESERVED_NAMES.contains(&name.as_str())
             && samples
                 .iter()

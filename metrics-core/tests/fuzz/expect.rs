@@ -7,6 +7,7 @@ use tallymark_core::encoding::Value;
 use tallymark_core::MetricKind;
 
 use super::build::{same_f64, Data, Drops, Ex, Truth};
+use super::model::{escape, Scheme};
 
 /// A number as a parser reported it: Python's parsers keep integers as integers.
 #[derive(Clone, Copy, Debug)]
@@ -222,8 +223,36 @@ fn exemplar(ex: &Option<Ex>, format: TextFormat) -> Option<WantExemplar> {
 }
 
 /// The families a text parser must read, self-metrics included. `created` bounds the
-/// `_created` times of OpenMetrics.
+/// `_created` times of OpenMetrics. Names are escaped with underscores, as both text
+/// formats write them for a scraper that names no escaping.
 pub fn text_families(
+    truths: &[Truth],
+    drops: &Drops,
+    scrape: u64,
+    format: TextFormat,
+    created: (f64, f64),
+) -> Vec<WantFamily> {
+    let metric = |name: &str| escape(name, Scheme::Underscores, true);
+    let label = |name: &str| escape(name, Scheme::Underscores, false);
+    let mut families = unescaped_text_families(truths, drops, scrape, format, created);
+    for family in &mut families {
+        family.name = metric(&family.name);
+        for sample in &mut family.samples {
+            sample.name = metric(&sample.name);
+            for (name, _) in &mut sample.labels {
+                *name = label(name);
+            }
+            if let Some(exemplar) = &mut sample.exemplar {
+                for (name, _) in &mut exemplar.labels {
+                    *name = label(name);
+                }
+            }
+        }
+    }
+    families
+}
+
+fn unescaped_text_families(
     truths: &[Truth],
     drops: &Drops,
     scrape: u64,
@@ -373,8 +402,9 @@ pub fn text_families(
             name: family.to_owned(),
             kind,
             help: help_as_parsed(&t.help, format),
+            // The unit must end the name as written, escaped.
             unit: if om {
-                unit_of(family, &t.unit, t.kind)
+                unit_of(&escape(family, Scheme::Underscores, true), &t.unit, t.kind)
             } else {
                 String::new()
             },

@@ -16,23 +16,72 @@ pub fn same_f64(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-/// The exposition grammar for metric names, written here rather than taken from the crate.
+/// Prometheus 3's rule for metric names, written here rather than taken from the crate:
+/// any text but the empty one, without control characters.
 pub fn valid_metric_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    !name.is_empty() && !name.chars().any(|c| c.is_ascii_control())
 }
 
-/// Label names: no colon, and `__` is reserved.
+/// Label names: as metric names, and `__` is reserved, also once escaped with underscores.
 pub fn valid_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    valid_metric_name(name)
         && !name.starts_with("__")
+        && !escape(name, Scheme::Underscores, false).starts_with("__")
+}
+
+/// The escaping schemes that rewrite names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Underscores,
+    Dots,
+    Values,
+}
+
+/// A name as `scheme` writes it, after Prometheus's `EscapeName`; `colon` says whether the
+/// legacy grammar allows `:` (metric names) or not (label names).
+pub fn escape(name: &str, scheme: Scheme, colon: bool) -> String {
+    let allowed = |i: usize, c: char| {
+        c.is_ascii_alphabetic() || c == '_' || (colon && c == ':') || (i > 0 && c.is_ascii_digit())
+    };
+    let legacy = !name.is_empty() && name.char_indices().all(|(i, c)| allowed(i, c));
+    let mut out = String::new();
+    match scheme {
+        Scheme::Underscores | Scheme::Values if legacy => return name.to_owned(),
+        Scheme::Underscores => {
+            for (i, c) in name.char_indices() {
+                out.push(if allowed(i, c) { c } else { '_' });
+            }
+        }
+        Scheme::Dots => {
+            for (i, c) in name.char_indices() {
+                match c {
+                    '_' => out.push_str("__"),
+                    '.' => out.push_str("_dot_"),
+                    c if allowed(i, c) => out.push(c),
+                    _ => out.push_str("__"),
+                }
+            }
+        }
+        Scheme::Values => {
+            out.push_str("U__");
+            for (i, c) in name.char_indices() {
+                match c {
+                    '_' => out.push_str("__"),
+                    c if allowed(i, c) => out.push(c),
+                    c => out.push_str(&format!("_{:x}_", c as u32)),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether two label names are written alike by some scheme.
+pub fn labels_escape_alike(a: &str, b: &str) -> bool {
+    a != b
+        && [Scheme::Underscores, Scheme::Dots, Scheme::Values]
+            .into_iter()
+            .any(|s| escape(a, s, false) == escape(b, s, false))
 }
 
 /// Whether the library must keep these exemplar labels: 128 code points at most, valid
@@ -44,7 +93,10 @@ pub fn exemplar_accepted(labels: &ExemplarLabels) -> bool {
         .sum();
     runes <= 128
         && labels.iter().enumerate().all(|(i, (name, _))| {
-            valid_label_name(name) && !labels[..i].iter().any(|(earlier, _)| earlier == name)
+            valid_label_name(name)
+                && !labels[..i]
+                    .iter()
+                    .any(|(earlier, _)| earlier == name || labels_escape_alike(earlier, name))
         })
 }
 
@@ -87,13 +139,17 @@ pub fn expected_outcome(name: &str, kind: &Kind, labels: &[String], taken: &[Str
     }
     match kind {
         Kind::Info(_) if !name.ends_with("_info") => return Outcome::InvalidName,
-        Kind::StateSet(_) if !valid_label_name(name) => return Outcome::InvalidName,
+        // Its samples carry a label of its own name, which may hold no `:`.
+        Kind::StateSet(_) if !valid_label_name(name) || name.contains(':') => {
+            return Outcome::InvalidName
+        }
         _ => {}
     }
     for (i, label) in labels.iter().enumerate() {
         let own = (kind.is_histogram() && label == "le")
             || (matches!(kind, Kind::Summary(_)) && label == "quantile");
-        if !valid_label_name(label) || labels[..i].contains(label) || own {
+        let alike = labels[..i].iter().any(|l| labels_escape_alike(l, label));
+        if !valid_label_name(label) || labels[..i].contains(label) || own || alike {
             return Outcome::InvalidName;
         }
     }

@@ -1,7 +1,0 @@
-use tallymark::{metric, Gauge};
-
-/// Room temperature.
-#[metric]
-static TEMPÉRATURE: Gauge = Gauge::new();
-
-fn main() {}
