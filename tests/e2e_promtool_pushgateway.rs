@@ -7,15 +7,14 @@
 
 mod support;
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::Duration;
 
 use support::{
-    example_binary, http, require_binary, require_python_module, ChildGuard, Example, HttpReply,
-    Pushgateway, RawReply,
+    example_binary, http, pipe_through, require_binary, require_python_module, ChildGuard, Example,
+    HttpReply, Pushgateway, RawReply,
 };
 
 const TEXT_0_0_4: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -52,26 +51,6 @@ impl Quickstart {
         self.scrape_with_requests();
         self.0.scrape_once_it_has(PROTOBUF, b"http_requests_total")
     }
-}
-
-/// Runs `program` with `input` on stdin; returns its exit status and stdout + stderr.
-fn pipe_through(program: &mut Command, input: &str) -> (std::process::ExitStatus, String) {
-    let mut child = program
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the checker");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(input.as_bytes())
-        .expect("write the exposition to the checker");
-    let output = child.wait_with_output().expect("wait for the checker");
-    let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
-    said.push_str(&String::from_utf8_lossy(&output.stderr));
-    (output.status, said)
 }
 
 #[test]

@@ -444,3 +444,64 @@ fn histogram_series_each_copy_their_own_escaped_labels_onto_every_bucket_line() 
         ]
     );
 }
+
+/// Names that differ only until a scheme escapes them would give a legacy scraper one
+/// family twice over, or one label twice in a series: the second is refused, and says why.
+#[test]
+fn names_alike_once_escaped_are_refused_at_registration() {
+    use tallymark_core::{Descriptor, Gauge, GaugeFamily, RegistryError};
+
+    let registry = Registry::new();
+    let gauge = |desc: &'static Descriptor| Arc::new(Gauge::new().described(desc));
+    registry
+        .register(gauge(
+            const { &Descriptor::new("http.requests", "Dotted.") },
+        ))
+        .unwrap();
+    let alike = [
+        // Underscores write `http_requests` for both.
+        "http_requests",
+        "http-requests",
+        // Values write `U__http_2e_requests` for both.
+        "U__http_2e_requests",
+    ];
+    for name in alike {
+        let desc: &'static Descriptor = Box::leak(Box::new(Descriptor::new(
+            Box::leak(name.to_owned().into_boxed_str()),
+            "Alike.",
+        )));
+        assert_eq!(
+            registry.register(gauge(desc)),
+            Err(RegistryError::EscapedAlike {
+                name: name.to_owned(),
+                other: "http.requests".to_owned(),
+            }),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        RegistryError::EscapedAlike {
+            name: "http_requests".to_owned(),
+            other: "http.requests".to_owned(),
+        }
+        .to_string(),
+        "metric `http_requests` is written like `http.requests` once escaped for a scraper \
+         of legacy names; rename one of them"
+    );
+    // Dots write `http__requests` for `http_requests`, apart from `http_dot_requests`:
+    // a name no scheme writes alike is welcome.
+    registry
+        .register(gauge(const { &Descriptor::new("http:requests", "Colon.") }))
+        .unwrap();
+
+    const LABELS: Descriptor =
+        Descriptor::new("pool_size", "Labels alike.").with_labels(&["db.system", "db_system"]);
+    assert_eq!(
+        registry
+            .register(Arc::new(GaugeFamily::<2>::new().described(&LABELS)))
+            .unwrap_err()
+            .to_string(),
+        "invalid name `db_system`: a label name is written like another of its family once \
+         escaped for a scraper of legacy names (`a.b` and `a_b` are both `a_b`)"
+    );
+}

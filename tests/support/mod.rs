@@ -101,6 +101,26 @@ pub fn wait_up_to(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) 
     panic!("timed out after {limit:?} waiting for {what}");
 }
 
+/// Runs `program` with `input` on stdin; returns its exit status and stdout + stderr.
+pub fn pipe_through(program: &mut Command, input: &str) -> (ExitStatus, String) {
+    let mut child = program
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the checker");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("write the exposition to the checker");
+    let output = child.wait_with_output().expect("wait for the checker");
+    let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
+    said.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status, said)
+}
+
 /// A fresh directory under the system's temporary directory, deleted when dropped.
 pub struct TempDir(PathBuf);
 

@@ -22,7 +22,7 @@ use crate::clock::unix_seconds;
 use crate::names::NameError;
 use rules::check_family;
 pub(crate) use rules::SelfMetric;
-use sample_names::{sample_names, share_a_name, TakenNames};
+use sample_names::{sample_names, share_a_name, written, TakenNames};
 
 /// Why a family was not registered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +35,14 @@ pub enum RegistryError {
         first: String,
         /// The module of the one refused.
         second: String,
+    },
+    /// Two families whose names differ, but not once an escaping scheme rewrites them for a
+    /// scraper of legacy names (`a.b` and `a_b`): such a scrape would hold both as one.
+    EscapedAlike {
+        /// The name refused.
+        name: String,
+        /// The name of the family registered first.
+        other: String,
     },
     /// A metric or label name breaks the exposition grammar, or a label name is one the
     /// family cannot have (twice, `le` on a histogram, `quantile` on a summary).
@@ -59,6 +67,11 @@ impl fmt::Display for RegistryError {
             } => write!(
                 f,
                 "metric `{name}` is declared twice: in `{first}` and in `{second}`"
+            ),
+            RegistryError::EscapedAlike { name, other } => write!(
+                f,
+                "metric `{name}` is written like `{other}` once escaped for a scraper of \
+                 legacy names; rename one of them"
             ),
             RegistryError::InvalidName(e) => e.fmt(f),
             RegistryError::Reserved { name, self_metric } => write!(
@@ -250,11 +263,19 @@ impl Registry {
                 .held
                 .iter()
                 .find(|other| share_a_name(&other.sample_names, &names))
-                .map_or("", |other| other.get().descriptor().module());
-            return Err(RegistryError::Duplicate {
-                name: desc.name().to_owned(),
-                first: first.to_owned(),
-                second: desc.module().to_owned(),
+                .map(|other| (other.get().descriptor(), &other.sample_names));
+            return Err(match first {
+                Some((other, taken)) if !share_a_name(written(taken), written(&names)) => {
+                    RegistryError::EscapedAlike {
+                        name: desc.name().to_owned(),
+                        other: other.name().to_owned(),
+                    }
+                }
+                _ => RegistryError::Duplicate {
+                    name: desc.name().to_owned(),
+                    first: first.map_or("", |(other, _)| other.module()).to_owned(),
+                    second: desc.module().to_owned(),
+                },
             });
         }
         Arc::make_mut(&mut families.taken).take(names.iter().cloned());

@@ -32,6 +32,15 @@ pub(crate) fn sample_names(name: &str, kind: MetricKind) -> Vec<String> {
     names
 }
 
+/// The names as written of a family's [`sample_names`], without the escaped forms.
+pub(crate) fn written(names: &[String]) -> &[String] {
+    let end = names
+        .iter()
+        .position(|n| n.starts_with(['\u{1}', '\u{2}', '\u{3}']))
+        .unwrap_or(names.len());
+    &names[..end]
+}
+
 /// The names as written, without the escaped forms.
 fn written_names(name: &str, kind: MetricKind) -> Vec<String> {
     let family = family_name(name, kind);
