@@ -107,6 +107,9 @@ pub enum Outcome {
     InvalidName,
     Reserved,
     Duplicate,
+    /// Alike another family's name once escaped. The plans give every family a prefix of
+    /// its own, so the model never expects it: seen, it is a disagreement.
+    EscapedAlike,
 }
 
 impl Outcome {
@@ -116,6 +119,7 @@ impl Outcome {
             Err(RegistryError::InvalidName(_)) => Outcome::InvalidName,
             Err(RegistryError::Reserved { .. }) => Outcome::Reserved,
             Err(RegistryError::Duplicate { .. }) => Outcome::Duplicate,
+            Err(RegistryError::EscapedAlike { .. }) => Outcome::EscapedAlike,
         }
     }
 }
