@@ -17,6 +17,8 @@ pub struct Counter {
     pub value: ::core::option::Option<f64>,
     #[prost(message, optional, tag = "2")]
     pub exemplar: ::core::option::Option<Exemplar>,
+    #[prost(message, optional, tag = "3")]
+    pub created_timestamp: ::core::option::Option<::prost_types::Timestamp>,
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct Quantile {
@@ -33,6 +35,8 @@ pub struct Summary {
     pub sample_sum: ::core::option::Option<f64>,
     #[prost(message, repeated, tag = "3")]
     pub quantile: ::prost::alloc::vec::Vec<Quantile>,
+    #[prost(message, optional, tag = "4")]
+    pub created_timestamp: ::core::option::Option<::prost_types::Timestamp>,
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct Untyped {
@@ -53,6 +57,8 @@ pub struct Histogram {
     /// Ordered in increasing order of upper_bound, +Inf bucket is optional.
     #[prost(message, repeated, tag = "3")]
     pub bucket: ::prost::alloc::vec::Vec<Bucket>,
+    #[prost(message, optional, tag = "15")]
+    pub created_timestamp: ::core::option::Option<::prost_types::Timestamp>,
     /// schema defines the bucket schema. Currently, valid numbers are -4 <= n <= 8.
     /// They are all for base-2 bucket schemas, where 1 is a bucket boundary in each case, and
     /// then each power of two is divided into 2^n logarithmic buckets.
@@ -95,6 +101,9 @@ pub struct Histogram {
     /// Absolute count of each bucket.
     #[prost(double, repeated, packed = "false", tag = "14")]
     pub positive_count: ::prost::alloc::vec::Vec<f64>,
+    /// Only used for native histograms. These exemplars MUST have a timestamp.
+    #[prost(message, repeated, tag = "16")]
+    pub exemplars: ::prost::alloc::vec::Vec<Exemplar>,
 }
 /// A Bucket of a conventional histogram, each of which is treated as
 /// an individual counter-like time series by Prometheus.
@@ -164,6 +173,8 @@ pub struct MetricFamily {
     pub r#type: ::core::option::Option<i32>,
     #[prost(message, repeated, tag = "4")]
     pub metric: ::prost::alloc::vec::Vec<Metric>,
+    #[prost(string, optional, tag = "5")]
+    pub unit: ::core::option::Option<::prost::alloc::string::String>,
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]

@@ -132,9 +132,10 @@ fn check_in_process(plan: &spec::RegistrySpec) -> Result<(), String> {
     #[cfg(feature = "protobuf")]
     {
         let body = encode(&built.registry, Format::Protobuf);
+        let created = (built.started, unix_now() + 1e-3);
         let got = judges::prost_families(&body)?;
-        expect::compare_pb(&expect::pb_families(&built.truths, &built.drops, 3), &got)
-            .map_err(|e| format!("protobuf, read by prost: {e}"))?;
+        let want = expect::pb_families(&built.truths, &built.drops, 3, created);
+        expect::compare_pb(&want, &got).map_err(|e| format!("protobuf, read by prost: {e}"))?;
     }
     Ok(())
 }
@@ -285,7 +286,7 @@ fn prepare(plan: &spec::RegistrySpec) -> Result<Prepared, String> {
     let case = Case {
         text: expect::text_families(truths, drops, 1, TextFormat::Text, created),
         om: expect::text_families(truths, drops, 2, TextFormat::OpenMetrics, created),
-        pb: expect::pb_families(truths, drops, 3),
+        pb: expect::pb_families(truths, drops, 3, created),
     };
     let job = serde_json::json!({
         "id": i,

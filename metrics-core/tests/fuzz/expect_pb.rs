@@ -78,12 +78,37 @@ pub enum PbValue {
     Histogram(PbHistogram),
 }
 
+/// A `created_timestamp`: as read (seconds and nanoseconds), or as expected, any time in
+/// a range of Unix seconds, since a series is created when the plan first touches it.
+#[derive(Clone, Debug)]
+pub enum PbCreated {
+    At(i64, i32),
+    Between(f64, f64),
+}
+
+impl PartialEq for PbCreated {
+    fn eq(&self, other: &PbCreated) -> bool {
+        let within = |(seconds, nanos): (i64, i32), (lo, hi): (f64, f64)| {
+            let t = seconds as f64 + f64::from(nanos) * 1e-9;
+            (lo..=hi).contains(&t)
+        };
+        match (self, other) {
+            (PbCreated::At(a, b), PbCreated::At(c, d)) => (a, b) == (c, d),
+            (PbCreated::At(s, n), PbCreated::Between(lo, hi))
+            | (PbCreated::Between(lo, hi), PbCreated::At(s, n)) => within((*s, *n), (*lo, *hi)),
+            (PbCreated::Between(..), PbCreated::Between(..)) => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PbMetric {
     pub labels: Vec<(Option<String>, Option<String>)>,
     /// Every value message the metric holds, normally exactly one.
     pub values: Vec<PbValue>,
     pub timestamp_ms: Option<i64>,
+    /// The `created_timestamp` of the counter, summary or histogram it holds.
+    pub created: Option<PbCreated>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -120,7 +145,14 @@ pub fn f(v: f64) -> Option<F> {
 /// sorted by name as the registry keeps them, then the collected ones in the order given,
 /// then the self-metrics; the series in any order, each
 /// value as the accessors report it.
-pub fn pb_families(truths: &[Truth], drops: &Drops, scrape: u64) -> Vec<PbFamily> {
+/// `created` bounds the `created_timestamp` of every registered counter, histogram and
+/// summary; collected families and the self-metrics have none.
+pub fn pb_families(
+    truths: &[Truth],
+    drops: &Drops,
+    scrape: u64,
+    created: (f64, f64),
+) -> Vec<PbFamily> {
     let mut families = Vec::new();
     let mut registered: Vec<&Truth> = truths.iter().filter(|t| !t.collected).collect();
     registered.sort_by(|a, b| a.name.cmp(&b.name));
@@ -212,10 +244,13 @@ pub fn pb_families(truths: &[Truth], drops: &Drops, scrape: u64) -> Vec<PbFamily
                         })
                     }
                 };
+                let counts = !matches!(value, PbValue::Gauge(_) | PbValue::Untyped(_));
                 PbMetric {
                     labels: pb_labels(&s.labels),
                     values: vec![value],
                     timestamp_ms: None,
+                    created: (counts && !t.collected)
+                        .then_some(PbCreated::Between(created.0, created.1)),
                 }
             })
             .collect();
@@ -240,6 +275,7 @@ pub fn pb_families(truths: &[Truth], drops: &Drops, scrape: u64) -> Vec<PbFamily
                         exemplar: None,
                     }],
                     timestamp_ms: None,
+                    created: None,
                 })
                 .collect(),
         });

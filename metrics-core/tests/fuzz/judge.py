@@ -139,8 +139,20 @@ def absolute(spans, deltas):
     return out
 
 
+def pb_created(m):
+    for kind in ("counter", "summary", "histogram"):
+        if m.HasField(kind) and getattr(m, kind).HasField("created_timestamp"):
+            ts = getattr(m, kind).created_timestamp
+            return [ts.seconds, ts.nanos]
+    return None
+
+
 def pb_metric(m):
-    out = {"labels": labels_of(m.label), "timestamp_ms": opt(m, "timestamp_ms", num)}
+    out = {
+        "labels": labels_of(m.label),
+        "timestamp_ms": opt(m, "timestamp_ms", num),
+        "created": pb_created(m),
+    }
     if m.HasField("counter"):
         c = m.counter
         out["counter"] = {"value": opt(c, "value", num), "exemplar": pb_exemplar(c, c)}

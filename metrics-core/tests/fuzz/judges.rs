@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use serde_json::Value as Json;
 
 use super::expect::{
-    GotExemplar, GotFamily, GotSample, Num, PbBucket, PbExemplar, PbFamily, PbHistogram, PbMetric,
-    PbValue, F,
+    GotExemplar, GotFamily, GotSample, Num, PbBucket, PbCreated, PbExemplar, PbFamily, PbHistogram,
+    PbMetric, PbValue, F,
 };
 
 /// A fresh directory under the system's temporary one, removed when dropped.
@@ -251,10 +251,22 @@ fn json_metric(json: &Json) -> Reading<PbMetric> {
             negative_count: json_floats(field(h, "negative_count")?)?,
         }));
     }
+    let created = match field(json, "created")? {
+        Json::Null => None,
+        Json::Array(st) if st.len() == 2 => Some(PbCreated::At(
+            st[0].as_i64().ok_or("seconds")?,
+            st[1]
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or("nanos")?,
+        )),
+        other => return Err(format!("not a created timestamp: {other}")),
+    };
     Ok(PbMetric {
         labels: opt_pairs(field(json, "labels")?)?,
         values,
         timestamp_ms: opt_int(field(json, "timestamp_ms")?)?,
+        created,
     })
 }
 
@@ -361,10 +373,18 @@ pub fn prost_families(mut body: &[u8]) -> Result<Vec<PbFamily>, String> {
                     negative_count: h.negative_count.iter().copied().map(F).collect(),
                 }));
             }
+            let created = m
+                .counter
+                .as_ref()
+                .and_then(|c| c.created_timestamp)
+                .or(m.summary.as_ref().and_then(|s| s.created_timestamp))
+                .or(m.histogram.as_ref().and_then(|h| h.created_timestamp))
+                .map(|t| PbCreated::At(t.seconds, t.nanos));
             metrics.push(PbMetric {
                 labels: labels(&m.label),
                 values,
                 timestamp_ms: m.timestamp_ms,
+                created,
             });
         }
         families.push(PbFamily {
