@@ -238,7 +238,55 @@ mod protobuf {
             help: Some(help.into()),
             r#type: Some(kind as i32),
             metric,
+            unit: None,
         }
+    }
+
+    fn unix_now() -> f64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+
+    fn with_unit(family: MetricFamily, unit: &str) -> MetricFamily {
+        MetricFamily {
+            unit: Some(unit.into()),
+            ..family
+        }
+    }
+
+    /// Takes every `created_timestamp` out of `families`, checking that each lies within
+    /// `bounds` (Unix seconds); returns the names of the families that had them.
+    fn take_creations(families: &mut [MetricFamily], bounds: (f64, f64)) -> Vec<String> {
+        let mut had = Vec::new();
+        for family in families.iter_mut() {
+            for metric in &mut family.metric {
+                let taken = [
+                    metric
+                        .counter
+                        .as_mut()
+                        .and_then(|c| c.created_timestamp.take()),
+                    metric
+                        .summary
+                        .as_mut()
+                        .and_then(|s| s.created_timestamp.take()),
+                    metric
+                        .histogram
+                        .as_mut()
+                        .and_then(|h| h.created_timestamp.take()),
+                ];
+                for t in taken.into_iter().flatten() {
+                    let at = t.seconds as f64 + f64::from(t.nanos) * 1e-9;
+                    assert!(
+                        (bounds.0..=bounds.1).contains(&at),
+                        "{:?} created at {at}, outside {bounds:?}",
+                        family.name
+                    );
+                    had.push(family.name.clone().unwrap_or_default());
+                }
+            }
+        }
+        had
     }
 
     fn gauge(labels: Vec<LabelPair>, value: f64) -> Metric {
@@ -266,6 +314,7 @@ mod protobuf {
             counter: Some(Counter {
                 value: Some(value),
                 exemplar,
+                created_timestamp: None,
             }),
             ..Metric::default()
         }
@@ -273,7 +322,7 @@ mod protobuf {
 
     /// The classic histogram: two finite buckets, the second with its exemplar.
     fn latency_family() -> MetricFamily {
-        family(
+        let family = family(
             "latency_seconds",
             "Latency \\ in seconds.",
             MetricType::Histogram,
@@ -298,7 +347,8 @@ mod protobuf {
                 }),
                 ..Metric::default()
             }],
-        )
+        );
+        with_unit(family, "seconds")
     }
 
     /// The native histogram: schema 0, one observation in the zero bucket.
@@ -307,7 +357,7 @@ mod protobuf {
             offset: Some(offset),
             length: Some(length),
         };
-        family(
+        let family = family(
             "wait_seconds",
             "Waits, natively bucketed.",
             MetricType::Histogram,
@@ -325,13 +375,27 @@ mod protobuf {
                 }),
                 ..Metric::default()
             }],
-        )
+        );
+        with_unit(family, "seconds")
     }
 
     #[test]
     fn protobuf_carries_every_type_exemplars_and_native_buckets() {
+        let before = unix_now();
         let (registry, _, _) = small_registry();
-        let families = decode_all(&encode(&registry, Format::Protobuf));
+        let after = unix_now();
+        let mut families = decode_all(&encode(&registry, Format::Protobuf));
+        // The self-metric has no creation time; the rest were created with the registry.
+        assert_eq!(
+            take_creations(&mut families, (before, after)),
+            [
+                "latency_seconds",
+                "payload_bytes",
+                "requests_total",
+                "requests_total",
+                "wait_seconds"
+            ]
+        );
         let expected = vec![
             family(
                 "app_build_info",
@@ -340,7 +404,7 @@ mod protobuf {
                 vec![gauge(vec![label("version", "1.2.0")], 1.0)],
             ),
             latency_family(),
-            family(
+            with_unit(family(
                 "payload_bytes",
                 "Payload sizes.",
                 MetricType::Summary,
@@ -358,10 +422,11 @@ mod protobuf {
                                 value: Some(f64::NAN),
                             },
                         ],
+                        created_timestamp: None,
                     }),
                     ..Metric::default()
                 }],
-            ),
+            ), "bytes"),
             family(
                 "phase",
                 "Lifecycle phase.",
@@ -377,11 +442,14 @@ mod protobuf {
                 MetricType::Counter,
                 vec![counter("/a", 2.0, None), counter("/b", 1.0, trace(1.0))],
             ),
-            family(
-                "room_temperature_celsius",
-                "Room temperature.",
-                MetricType::Gauge,
-                vec![gauge(vec![], 21.5)],
+            with_unit(
+                family(
+                    "room_temperature_celsius",
+                    "Room temperature.",
+                    MetricType::Gauge,
+                    vec![gauge(vec![], 21.5)],
+                ),
+                "celsius",
             ),
             wait_family(),
             family(
@@ -393,6 +461,7 @@ mod protobuf {
                     counter: Some(Counter {
                         value: Some(0.0),
                         exemplar: None,
+                        created_timestamp: None,
                     }),
                     ..Metric::default()
                 }],
