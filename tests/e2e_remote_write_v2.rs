@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use support::remote_write::{
-    assert_sent_as, Answer, Decoded, LoopbackReceiver, RemoteWriteJudge, Series, V1_CONTENT_TYPE,
-    V2_CONTENT_TYPE,
+    assert_sent_as, Answer, Captured, Decoded, LoopbackReceiver, RemoteWriteJudge, Series,
+    V1_CONTENT_TYPE, V2_CONTENT_TYPE,
 };
 use tallymark::remote_write::{PushError, RemoteWriteVersion, RemoteWriter};
 use tallymark::{CounterFamily, Descriptor, Format, Gauge, Histogram, Registry};
@@ -367,11 +367,38 @@ fn a_415_makes_the_writer_fall_back_to_1_0_for_good() {
     assert_falls_back_to_1_0_for_good(unsupported);
 }
 
-/// The headers and judge version that `version` sends, and a 2xx it counts as written.
-fn speaks(version: RemoteWriteVersion) -> (&'static str, &'static str, &'static str, Answer) {
-    match version {
+/// How one version is sent and judged.
+struct Speaking {
+    content_type: &'static str,
+    header: &'static str,
+    judged_as: &'static str,
+    /// A 2xx this version counts as written.
+    accepted: Answer,
+}
+
+fn speaking(version: RemoteWriteVersion) -> Speaking {
+    let (content_type, header, judged_as, accepted) = match version {
         RemoteWriteVersion::V2 => (V2_CONTENT_TYPE, "2.0.0", "2", Answer::written(SERIES)),
         _ => (V1_CONTENT_TYPE, "0.1.0", "1", Answer::status(200)),
+    };
+    Speaking {
+        content_type,
+        header,
+        judged_as,
+        accepted,
+    }
+}
+
+impl Speaking {
+    /// The writer's counters each of `requests` carries, each asserted sent in this version.
+    fn counts_in(&self, judge: &RemoteWriteJudge, requests: &[Captured]) -> Vec<Counts> {
+        requests
+            .iter()
+            .map(|r| {
+                assert_sent_as(r, self.content_type, self.header);
+                counts_sent(&judge.decode(self.judged_as, r).series)
+            })
+            .collect()
     }
 }
 
@@ -382,10 +409,13 @@ fn a_503_and_a_429_are_retried_with_backoff_in_both_versions() {
     };
     for version in [RemoteWriteVersion::V1, RemoteWriteVersion::V2] {
         let _alone = one_writer_at_a_time();
-        let (content_type, header, judged_as, accepted) = speaks(version);
+        let speaking = speaking(version);
         let registry = job_registry();
-        let receiver =
-            LoopbackReceiver::start(vec![Answer::status(503), Answer::status(429), accepted]);
+        let receiver = LoopbackReceiver::start(vec![
+            Answer::status(503),
+            Answer::status(429),
+            speaking.accepted.clone(),
+        ]);
         let writer = writer(registry, &receiver, version);
         // No flush: the retries come on their own, after 20 ms and then 40 ms.
         receiver.await_requests(3);
@@ -393,13 +423,7 @@ fn a_503_and_a_429_are_retried_with_backoff_in_both_versions() {
         writer.stop();
         let requests = receiver.requests();
         assert_eq!(requests.len(), 4, "{version:?}");
-        let counted: Vec<Counts> = requests
-            .iter()
-            .map(|r| {
-                assert_sent_as(r, content_type, header);
-                counts_sent(&judge.decode(judged_as, r).series)
-            })
-            .collect();
+        let counted = speaking.counts_in(&judge, &requests);
         let at_start = counted[0];
         assert_eq!(
             counted,
@@ -421,7 +445,7 @@ fn a_400_is_not_retried_and_flush_reports_it_in_both_versions() {
     };
     for version in [RemoteWriteVersion::V1, RemoteWriteVersion::V2] {
         let _alone = one_writer_at_a_time();
-        let (content_type, header, judged_as, _) = speaks(version);
+        let speaking = speaking(version);
         let registry = job_registry();
         let mut refusal = Answer::status(400);
         refusal.body = "out of order sample\n".to_owned();
@@ -445,13 +469,7 @@ fn a_400_is_not_retried_and_flush_reports_it_in_both_versions() {
         writer.stop();
         let requests = receiver.requests();
         assert_eq!(requests.len(), 2, "{version:?}");
-        let counted: Vec<Counts> = requests
-            .iter()
-            .map(|r| {
-                assert_sent_as(r, content_type, header);
-                counts_sent(&judge.decode(judged_as, r).series)
-            })
-            .collect();
+        let counted = speaking.counts_in(&judge, &requests);
         assert_eq!(counted[1], plus(counted[0], 0.0, 1.0, 0.0), "{version:?}");
         assert_eq!(
             counts_now(registry),

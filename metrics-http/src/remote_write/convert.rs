@@ -171,7 +171,7 @@ impl Snapshot {
             .families
             .into_iter()
             .map(|family| MetricMetadata {
-                r#type: v1_type(family.kind) as i32,
+                r#type: metric_type(family.kind),
                 metric_family_name: family.name,
                 help: family.help,
                 unit: family.unit,
@@ -184,15 +184,18 @@ impl Snapshot {
     }
 }
 
-fn v1_type(kind: MetricKind) -> MetricType {
-    match kind {
+/// The metadata type of `kind`, as both versions number it: 2.0's `Metadata.MetricType`
+/// keeps 1.0's numbers, only its names gained a `METRIC_TYPE_` prefix.
+pub(crate) fn metric_type(kind: MetricKind) -> i32 {
+    let number = match kind {
         MetricKind::Counter => MetricType::Counter,
         MetricKind::Gauge => MetricType::Gauge,
         MetricKind::Histogram => MetricType::Histogram,
         MetricKind::Summary => MetricType::Summary,
         MetricKind::Info => MetricType::Info,
         MetricKind::StateSet => MetricType::Stateset,
-    }
+    };
+    number as i32
 }
 
 #[cfg(test)]

@@ -4,10 +4,7 @@
 
 use std::collections::HashMap;
 
-use tallymark_core::MetricKind;
-
-use super::convert::Snapshot;
-use super::wire::v2::metadata::MetricType;
+use super::convert::{metric_type, Snapshot};
 use super::wire::v2::{Metadata, Request, Sample, TimeSeries};
 
 /// The strings of one request, each once, in the order first used.
@@ -38,17 +35,6 @@ impl<'s> SymbolTable<'s> {
     }
 }
 
-fn v2_type(kind: MetricKind) -> MetricType {
-    match kind {
-        MetricKind::Counter => MetricType::Counter,
-        MetricKind::Gauge => MetricType::Gauge,
-        MetricKind::Histogram => MetricType::Histogram,
-        MetricKind::Summary => MetricType::Summary,
-        MetricKind::Info => MetricType::Info,
-        MetricKind::StateSet => MetricType::Stateset,
-    }
-}
-
 impl Snapshot {
     /// The remote-write 2.0 request: every series with one sample at `timestamp_ms`, its
     /// family's type, help and unit, and its creation time.
@@ -65,7 +51,7 @@ impl Snapshot {
                     .map(|symbol| table.reference(symbol))
                     .collect();
                 let metadata = self.families.get(series.family).map(|family| Metadata {
-                    r#type: v2_type(family.kind) as i32,
+                    r#type: metric_type(family.kind),
                     help_ref: table.reference(&family.help),
                     unit_ref: table.reference(&family.unit),
                 });
@@ -94,8 +80,42 @@ mod tests {
     use tallymark_core::encoding::Flatten;
     use tallymark_core::{Counter, CounterFamily, Descriptor, Gauge, Registry};
 
+    use tallymark_core::MetricKind;
+
     use super::super::convert::SnapshotBuilder;
+    use super::super::wire::{v1, v2};
     use super::*;
+
+    #[test]
+    fn both_versions_number_each_metric_type_alike() {
+        let kinds = [
+            MetricKind::Counter,
+            MetricKind::Gauge,
+            MetricKind::Histogram,
+            MetricKind::Summary,
+            MetricKind::Info,
+            MetricKind::StateSet,
+        ];
+        let names: Vec<(&str, &str)> = kinds
+            .map(|kind| {
+                let number = metric_type(kind);
+                let v1 = v1::metric_metadata::MetricType::try_from(number).map(|t| t.as_str_name());
+                let v2 = v2::metadata::MetricType::try_from(number).map(|t| t.as_str_name());
+                (v1.unwrap_or("none"), v2.unwrap_or("none"))
+            })
+            .into();
+        assert_eq!(
+            names,
+            [
+                ("COUNTER", "METRIC_TYPE_COUNTER"),
+                ("GAUGE", "METRIC_TYPE_GAUGE"),
+                ("HISTOGRAM", "METRIC_TYPE_HISTOGRAM"),
+                ("SUMMARY", "METRIC_TYPE_SUMMARY"),
+                ("INFO", "METRIC_TYPE_INFO"),
+                ("STATESET", "METRIC_TYPE_STATESET"),
+            ]
+        );
+    }
 
     fn unix_ms_now() -> i64 {
         std::time::SystemTime::now()
@@ -182,7 +202,10 @@ mod tests {
             .iter()
             .map(|series| readable(&request, series))
             .collect();
-        let (gauge, counter) = (MetricType::Gauge as i32, MetricType::Counter as i32);
+        let (gauge, counter) = (
+            v2::metadata::MetricType::Gauge as i32,
+            v2::metadata::MetricType::Counter as i32,
+        );
         assert_eq!(
             got,
             [
