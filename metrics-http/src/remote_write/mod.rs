@@ -339,12 +339,19 @@ struct SendLoop {
 /// failure, a timeout, a 5xx or a 429, yes. Any other 4xx refuses the request itself,
 /// which a fresh snapshot would not change.
 fn worth_retrying(error: &PushError) -> bool {
-    !matches!(error, PushError::Status { status, .. } if (400..500).contains(status) && *status != 429)
+    match error {
+        PushError::Status { status: 429, .. } => true,
+        PushError::Status {
+            status: 400..=499, ..
+        } => false,
+        _ => true,
+    }
 }
 
 /// How a 2.0 request went.
 enum V2Outcome {
-    /// The receiver answered as a 2.0 receiver does, or could not be reached.
+    /// Anything but a sign that the receiver reads only 1.0: it wrote the request,
+    /// refused it, or could not be reached.
     Sent(Result<(), PushError>),
     /// The receiver reads only 1.0.
     NotUnderstood,
@@ -445,7 +452,7 @@ impl SendLoop {
             .post(RemoteWriteVersion::V2, &request.encode_to_vec())
             .await;
         let written = match result {
-            Ok(headers) => self.samples_written(&headers),
+            Ok(headers) => samples_written(&headers, &self.settings.url),
             Err(PushError::Status { status: 415, .. }) => return V2Outcome::NotUnderstood,
             Err(error) => Err(error),
         };
@@ -461,32 +468,6 @@ impl SendLoop {
                 V2Outcome::Sent(Err(error))
             }
         }
-    }
-
-    /// How many samples a 2.0 receiver says it wrote; `None` when its answer has none of
-    /// the `*-Written` headers.
-    fn samples_written(&self, headers: &HeaderMap) -> Result<Option<u64>, PushError> {
-        if !WRITTEN_HEADERS
-            .iter()
-            .any(|name| headers.contains_key(*name))
-        {
-            return Ok(None);
-        }
-        let Some(value) = headers.get(WRITTEN_SAMPLES) else {
-            return Ok(Some(0));
-        };
-        value
-            .to_str()
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .map(Some)
-            .ok_or_else(|| PushError::UnexpectedAnswer {
-                url: self.settings.url.clone(),
-                reason: format!(
-                    "its X-Prometheus-Remote-Write-Samples-Written is `{}`, not a count",
-                    String::from_utf8_lossy(value.as_bytes())
-                ),
-            })
     }
 
     /// Compresses `body` and sends it as `protocol`, returning the 2xx answer's headers.
@@ -519,9 +500,83 @@ impl SendLoop {
     }
 }
 
+/// How many samples a 2.0 receiver says it wrote; `None` when its answer has none of
+/// the `*-Written` headers.
+fn samples_written(headers: &HeaderMap, url: &str) -> Result<Option<u64>, PushError> {
+    if !WRITTEN_HEADERS
+        .iter()
+        .any(|name| headers.contains_key(*name))
+    {
+        return Ok(None);
+    }
+    let Some(value) = headers.get(WRITTEN_SAMPLES) else {
+        return Ok(Some(0));
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .map(Some)
+        .ok_or_else(|| PushError::UnexpectedAnswer {
+            url: url.to_owned(),
+            reason: format!(
+                "its X-Prometheus-Remote-Write-Samples-Written is `{}`, not a count",
+                String::from_utf8_lossy(value.as_bytes())
+            ),
+        })
+}
+
 impl Drop for RemoteWriter {
     fn drop(&mut self) {
         // Without joining: dropping must not block on a request in progress.
         self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hyper::header::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn only_network_failures_5xx_and_429_are_retried() {
+        let answered = |status| PushError::Status {
+            url: String::new(),
+            status,
+            body: String::new(),
+        };
+        let retried: Vec<u16> = [302, 400, 401, 404, 413, 415, 429, 500, 502, 503]
+            .into_iter()
+            .filter(|&status| worth_retrying(&answered(status)))
+            .collect();
+        assert_eq!(retried, [302, 429, 500, 502, 503]);
+        assert!(worth_retrying(&PushError::Timeout {
+            url: String::new(),
+            after: Duration::from_secs(1),
+        }));
+    }
+
+    #[test]
+    fn any_written_header_marks_a_2_0_answer_and_the_samples_one_is_counted() {
+        let answer = |headers: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            samples_written(&map, "http://r/").map_err(|e| e.to_string())
+        };
+        assert_eq!(answer(&[]), Ok(None));
+        assert_eq!(
+            answer(&[("x-prometheus-remote-write-histograms-written", "0")]),
+            Ok(Some(0))
+        );
+        assert_eq!(answer(&[(WRITTEN_SAMPLES, " 12 ")]), Ok(Some(12)));
+        assert_eq!(
+            answer(&[(WRITTEN_SAMPLES, "12 samples")]),
+            Err("unexpected answer from http://r/: its \
+                 X-Prometheus-Remote-Write-Samples-Written is `12 samples`, not a count"
+                .to_owned())
+        );
     }
 }
