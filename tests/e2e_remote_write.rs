@@ -1,7 +1,8 @@
 //! The remote-write client against a real Prometheus started with
 //! `--web.enable-remote-write-receiver`: what it sends comes back from `/api/v1/query`,
 //! and when Prometheus goes away and comes back on the same storage, the client recovers
-//! and later values arrive. Also the `batch_job` example's `--remote-write`: 1.0 into that
+//! and later values arrive; a 2.0 writer, which this Prometheus (2.42) does not read,
+//! falls back to 1.0 and gets through. Also the `batch_job` example's `--remote-write`: 1.0 into that
 //! Prometheus, 2.0 into a loopback receiver (`support::remote_write`) whose requests
 //! Python's protobuf runtime decodes.
 //!
@@ -18,7 +19,7 @@ use support::remote_write::{
     assert_sent_as, Answer, LoopbackReceiver, RemoteWriteJudge, V2_CONTENT_TYPE,
 };
 use support::{example_binary, wait_up_to, Prometheus, PATIENCE};
-use tallymark::remote_write::{PushError, RemoteWriter};
+use tallymark::remote_write::{PushError, RemoteWriteVersion, RemoteWriter};
 use tallymark::{Counter, Descriptor, Registry};
 
 /// How many requests the registry's own exposition says failed.
@@ -88,6 +89,29 @@ fn batch_job_example_remote_writes_its_series_to_prometheus() {
     let records = records_remote_written(&stdout, &url);
     let query = r#"batch_job_records_processed{job="batch_job",instance="rw-box"}"#;
     assert_eq!(prometheus.await_numbers(query), [records]);
+}
+
+#[test]
+fn a_2_0_writer_reaches_a_prometheus_that_reads_only_1_0_by_falling_back() {
+    let Some(mut prometheus) = Prometheus::receiving_remote_writes() else {
+        return;
+    };
+    const EVENTS: Descriptor = Descriptor::new("rw_fallback_events_total", "Events seen.");
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    let events = Arc::new(Counter::new().described(&EVENTS));
+    registry.register(events.clone()).expect("register");
+    events.inc_by(7);
+    let writer = RemoteWriter::builder(&format!("http://{}/api/v1/write", prometheus.addr))
+        .registry(registry)
+        .label("job", "rw_fallback")
+        .protocol(RemoteWriteVersion::V2)
+        .interval(Duration::from_secs(3600))
+        .start()
+        .expect("start the writer");
+    writer.flush().expect("the 1.0 request is accepted");
+    writer.stop();
+    let query = r#"rw_fallback_events_total{job="rw_fallback"}"#;
+    assert_eq!(prometheus.await_numbers(query), [7.0]);
 }
 
 /// Runs the `batch_job` example with `args`; its exit code, stdout and stderr.
