@@ -349,7 +349,8 @@ pub(crate) async fn send(
         .map(drop)
 }
 
-/// [`send`], returning the headers of the 2xx answer, which remote-write 2.0 reads.
+/// Sends one request on a fresh connection and waits, at most `timeout`, for a 2xx, whose
+/// headers it returns: remote-write 2.0 reads them.
 pub(crate) async fn send_for_headers(
     target: &Target,
     credentials: &Credentials,
