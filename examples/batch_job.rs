@@ -1,7 +1,8 @@
 //! A batch job that ends before Prometheus could scrape it, so it hands its metrics on
 //! before exiting: to a Pushgateway, as the Python client's `push_to_gateway` does (the
-//! `push` feature, `tallymark = { features = ["push"] }`), or to a file that node_exporter's
-//! textfile collector reads, or both.
+//! `push` feature, `tallymark = { features = ["push"] }`), to a file that node_exporter's
+//! textfile collector reads, by remote write to Prometheus or Mimir (the `remote-write`
+//! feature), or to several of them.
 //!
 //! ```text
 //! prometheus-pushgateway &                           # listens on 127.0.0.1:9091
@@ -11,10 +12,17 @@
 //!
 //! # node_exporter --collector.textfile.directory=/var/lib/node_exporter/textfile
 //! cargo run --example batch_job -- --textfile /var/lib/node_exporter/textfile/batch_job.prom
+//!
+//! # prometheus --web.enable-remote-write-receiver --web.listen-address=127.0.0.1:9095 &
+//! cargo run --example batch_job -- --remote-write http://127.0.0.1:9095/api/v1/write
+//! cargo run --example batch_job -- --remote-write http://127.0.0.1:9095/api/v1/write \
+//!     --remote-write-version 2
 //! ```
 //!
 //! With no flag, the job pushes to the Pushgateway on 127.0.0.1:9091. Each destination
-//! given is tried; the job exits 1 with the reason if any of them failed.
+//! given is tried; the job exits 1 with the reason if any of them failed. Remote write
+//! sends 1.0 unless `--remote-write-version 2` asks for 2.0 (which falls back to 1.0 when
+//! the receiver reads only that).
 //!
 //! Alert on a job that stopped succeeding with
 //! `time() - batch_job_last_success_timestamp_seconds > 3600`.
@@ -24,6 +32,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use tallymark::push::Pushgateway;
+use tallymark::remote_write::{RemoteWriteVersion, RemoteWriter};
 use tallymark::{metric, Gauge, IntGauge};
 
 /// How long the last run of the batch job took, in seconds.
@@ -41,29 +50,68 @@ static BATCH_JOB_RECORDS_PROCESSED: IntGauge = IntGauge::new();
 struct Args {
     pushgateway: Option<String>,
     textfile: Option<String>,
+    remote_write: Option<String>,
+    remote_write_version: Option<RemoteWriteVersion>,
     instance: String,
 }
 
+const USAGE: &str = "usage: batch_job [--pushgateway URL] [--textfile PATH] \
+    [--remote-write URL [--remote-write-version 1|2]] [--instance NAME]";
+
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: batch_job [--pushgateway URL] [--textfile PATH] [--instance NAME]";
     let mut args = std::env::args().skip(1);
     let mut parsed = Args {
         pushgateway: None,
         textfile: None,
+        remote_write: None,
+        remote_write_version: None,
         instance: "local".to_owned(),
     };
     while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("`{arg}` needs a value; {USAGE}"))
+        };
         match arg.as_str() {
-            "--pushgateway" => parsed.pushgateway = Some(args.next().ok_or(usage)?),
-            "--textfile" => parsed.textfile = Some(args.next().ok_or(usage)?),
-            "--instance" => parsed.instance = args.next().ok_or(usage)?,
-            other => return Err(format!("unknown argument `{other}`; {usage}")),
+            "--pushgateway" => parsed.pushgateway = Some(value()?),
+            "--textfile" => parsed.textfile = Some(value()?),
+            "--remote-write" => parsed.remote_write = Some(value()?),
+            "--remote-write-version" => {
+                parsed.remote_write_version = Some(match value()?.as_str() {
+                    "1" => RemoteWriteVersion::V1,
+                    "2" => RemoteWriteVersion::V2,
+                    other => {
+                        return Err(format!(
+                            "`--remote-write-version {other}`: the version is 1 or 2; {USAGE}"
+                        ))
+                    }
+                });
+            }
+            "--instance" => parsed.instance = value()?,
+            other => return Err(format!("unknown argument `{other}`; {USAGE}")),
         }
     }
-    if parsed.pushgateway.is_none() && parsed.textfile.is_none() {
+    if parsed.remote_write_version.is_some() && parsed.remote_write.is_none() {
+        return Err(format!(
+            "`--remote-write-version` needs `--remote-write URL`; {USAGE}"
+        ));
+    }
+    if parsed.pushgateway.is_none() && parsed.textfile.is_none() && parsed.remote_write.is_none() {
         parsed.pushgateway = Some("http://127.0.0.1:9091".to_owned());
     }
     Ok(parsed)
+}
+
+/// Sends the global registry once by remote write, labelled as the Pushgateway group is.
+fn remote_write(url: &str, args: &Args) -> Result<(), tallymark::PushError> {
+    let writer = RemoteWriter::builder(url)
+        .label("job", "batch_job")
+        .label("instance", &args.instance)
+        .protocol(args.remote_write_version.unwrap_or_default())
+        .start()?;
+    let sent = writer.flush();
+    writer.stop();
+    sent
 }
 
 /// The job's work: a few pretend records.
@@ -106,6 +154,15 @@ fn main() -> ExitCode {
             Ok(()) => println!("Processed {records} records; pushed to {url}"),
             Err(e) => {
                 eprintln!("batch_job: push failed: {e}");
+                failed = true;
+            }
+        }
+    }
+    if let Some(url) = &args.remote_write {
+        match remote_write(url, &args) {
+            Ok(()) => println!("Processed {records} records; remote-wrote to {url}"),
+            Err(e) => {
+                eprintln!("batch_job: remote write failed: {e}");
                 failed = true;
             }
         }

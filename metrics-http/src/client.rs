@@ -13,10 +13,11 @@ use base64::Engine as _;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1;
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+#[cfg(feature = "push")]
 use tokio::sync::oneshot;
 
 /// Why a push to a Pushgateway or a remote-write receiver did not succeed.
@@ -57,6 +58,13 @@ pub enum PushError {
         /// The start of the answer's body, which usually says why.
         body: String,
     },
+    /// The server answered 2xx, but not as the protocol says it must.
+    UnexpectedAnswer {
+        /// Where the request went.
+        url: String,
+        /// What is wrong with the answer.
+        reason: String,
+    },
     /// The background writer has stopped, so nothing was sent.
     Stopped,
 }
@@ -71,6 +79,9 @@ impl fmt::Display for PushError {
             PushError::Timeout { url, after } => write!(f, "{url} did not answer within {after:?}"),
             PushError::Status { url, status, body } => {
                 write!(f, "{url} answered {status}: {}", body.trim_end())
+            }
+            PushError::UnexpectedAnswer { url, reason } => {
+                write!(f, "unexpected answer from {url}: {reason}")
             }
             PushError::Stopped => f.write_str("the remote writer has stopped"),
         }
@@ -219,7 +230,8 @@ pub(crate) struct Outgoing {
 }
 
 /// A request with everything needed to send it, for the clients that run each request
-/// on a runtime made for it rather than on the caller's.
+/// on a runtime made for it rather than on the caller's: the Pushgateway's.
+#[cfg(feature = "push")]
 pub(crate) struct Job {
     pub(crate) target: Target,
     pub(crate) credentials: Credentials,
@@ -227,6 +239,7 @@ pub(crate) struct Job {
     pub(crate) timeout: Duration,
 }
 
+#[cfg(feature = "push")]
 impl Job {
     fn url(&self) -> String {
         self.target.url(&self.outgoing.path)
@@ -288,6 +301,7 @@ impl Job {
 }
 
 /// The single-threaded runtime one request runs on.
+#[cfg(feature = "push")]
 fn client_runtime(url: &str) -> Result<tokio::runtime::Runtime, PushError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -299,6 +313,7 @@ fn client_runtime(url: &str) -> Result<tokio::runtime::Runtime, PushError> {
         })
 }
 
+#[cfg(feature = "push")]
 fn spawn_client_thread<T: Send + 'static>(
     url: &str,
     work: impl FnOnce() -> T + Send + 'static,
@@ -313,6 +328,7 @@ fn spawn_client_thread<T: Send + 'static>(
 }
 
 /// The client thread ended without an answer, which only a panic in hyper or tokio does.
+#[cfg(feature = "push")]
 fn lost_thread(url: String) -> PushError {
     PushError::Connection {
         url,
@@ -321,12 +337,26 @@ fn lost_thread(url: String) -> PushError {
 }
 
 /// Sends one request on a fresh connection and waits, at most `timeout`, for a 2xx.
+#[cfg(feature = "push")]
 pub(crate) async fn send(
     target: &Target,
     credentials: &Credentials,
     outgoing: Outgoing,
     timeout: Duration,
 ) -> Result<(), PushError> {
+    send_for_headers(target, credentials, outgoing, timeout)
+        .await
+        .map(drop)
+}
+
+/// Sends one request on a fresh connection and waits, at most `timeout`, for a 2xx, whose
+/// headers it returns: remote-write 2.0 reads them.
+pub(crate) async fn send_for_headers(
+    target: &Target,
+    credentials: &Credentials,
+    outgoing: Outgoing,
+    timeout: Duration,
+) -> Result<HeaderMap, PushError> {
     credentials.check()?;
     let url = target.url(&outgoing.path);
     match tokio::time::timeout(timeout, exchange(target, credentials, outgoing)).await {
@@ -335,8 +365,8 @@ pub(crate) async fn send(
             after: timeout,
         }),
         Ok(Err(reason)) => Err(PushError::Connection { url, reason }),
-        Ok(Ok((status, _))) if (200..300).contains(&status) => Ok(()),
-        Ok(Ok((status, body))) => Err(PushError::Status {
+        Ok(Ok((status, headers, _))) if (200..300).contains(&status) => Ok(headers),
+        Ok(Ok((status, _, body))) => Err(PushError::Status {
             url,
             status,
             body: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(),
@@ -349,7 +379,7 @@ async fn exchange(
     target: &Target,
     credentials: &Credentials,
     outgoing: Outgoing,
-) -> Result<(u16, Bytes), String> {
+) -> Result<(u16, HeaderMap, Bytes), String> {
     let describe = |e: &dyn fmt::Display| e.to_string();
     let stream = TcpStream::connect((target.host.as_str(), target.port))
         .await
@@ -387,13 +417,9 @@ async fn exchange(
         .await
         .map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| describe(&e))?
-        .to_bytes();
-    Ok((status, body))
+    let (head, body) = response.into_parts();
+    let body = body.collect().await.map_err(|e| describe(&e))?.to_bytes();
+    Ok((status, head.headers, body))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod prometheus;
+pub mod remote_write;
 
 #[allow(unused_imports)]
 pub use prometheus::{Prometheus, PATIENCE};

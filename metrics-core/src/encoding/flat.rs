@@ -21,6 +21,9 @@ pub struct FlatSample<'a> {
     pub bound: Option<(&'static str, f64)>,
     /// The value.
     pub value: f64,
+    /// When the series was created, in Unix seconds, if it knows; otherwise the family's
+    /// [`FamilyHeader::created`] applies, as in [`SeriesMeta::created`].
+    pub created: Option<f64>,
 }
 
 /// Receives the flat samples of a registry walk; [`Flatten`] drives it.
@@ -92,22 +95,23 @@ impl<S: FlatSink> FamilySamples<'_, S> {
     fn push(
         &mut self,
         suffix: &'static str,
-        labels: LabelPairs<'_>,
+        series: SeriesMeta<'_>,
         bound: Option<(&'static str, f64)>,
         value: f64,
     ) {
         self.sink.sample(FlatSample {
             family: self.family,
             suffix,
-            labels,
+            labels: series.labels,
             bound,
             value,
+            created: series.created,
         });
     }
 
-    fn sum_and_count(&mut self, labels: LabelPairs<'_>, sum: f64, count: u64) {
-        self.push("_sum", labels, None, sum);
-        self.push("_count", labels, None, count as f64);
+    fn sum_and_count(&mut self, series: SeriesMeta<'_>, sum: f64, count: u64) {
+        self.push("_sum", series, None, sum);
+        self.push("_count", series, None, count as f64);
     }
 }
 
@@ -117,7 +121,7 @@ impl<S: FlatSink> SampleSink for FamilySamples<'_, S> {
     }
 
     fn scalar(&mut self, series: SeriesMeta<'_>, value: Value, _: Option<&Exemplar>) {
-        self.push("", series.labels, None, value.as_f64());
+        self.push("", series, None, value.as_f64());
     }
 
     fn classic_histogram(
@@ -126,29 +130,23 @@ impl<S: FlatSink> SampleSink for FamilySamples<'_, S> {
         view: HistogramView<'_>,
         _: &[ExemplarSlot],
     ) {
-        let labels = series.labels;
         let count = view.for_each_bucket(|bound, cumulative| {
-            self.push("_bucket", labels, Some(("le", bound)), cumulative as f64);
+            self.push("_bucket", series, Some(("le", bound)), cumulative as f64);
         });
-        self.push("_bucket", labels, Some(("le", f64::INFINITY)), count as f64);
-        self.sum_and_count(labels, view.sum, count);
+        self.push("_bucket", series, Some(("le", f64::INFINITY)), count as f64);
+        self.sum_and_count(series, view.sum, count);
     }
 
     fn summary(&mut self, series: SeriesMeta<'_>, snapshot: &SummarySnapshot) {
         for &(q, value) in &snapshot.quantiles {
-            self.push("", series.labels, Some(("quantile", q)), value);
+            self.push("", series, Some(("quantile", q)), value);
         }
-        self.sum_and_count(series.labels, snapshot.sum, snapshot.count);
+        self.sum_and_count(series, snapshot.sum, snapshot.count);
     }
 
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
         let count = view.count();
-        self.push(
-            "_bucket",
-            series.labels,
-            Some(("le", f64::INFINITY)),
-            count as f64,
-        );
-        self.sum_and_count(series.labels, view.sum(), count);
+        self.push("_bucket", series, Some(("le", f64::INFINITY)), count as f64);
+        self.sum_and_count(series, view.sum(), count);
     }
 }

@@ -1,61 +1,102 @@
-//! A registry walk turned into remote-write time series: the samples a 0.0.4 scrape would
-//! show, with the same names and `le`/`quantile` spellings, stamped with one timestamp.
+//! A registry walk turned into remote-write series: the samples a 0.0.4 scrape would show,
+//! with the same names and `le`/`quantile` spellings, each identity once. A [`Snapshot`]
+//! becomes a 1.0 `WriteRequest` here and a 2.0 `Request` in `convert_v2`, so both
+//! versions send the same series.
+
+use std::collections::HashSet;
 
 use tallymark_core::encoding::{write_f64, FamilyHeader, FlatSample, FlatSink};
 use tallymark_core::MetricKind;
 
-use super::wire::metric_metadata::MetricType;
-use super::wire::{Label, MetricMetadata, Sample, TimeSeries, WriteRequest};
+use super::wire::v1::metric_metadata::MetricType;
+use super::wire::v1::{Label, MetricMetadata, Sample, TimeSeries, WriteRequest};
 
-/// Builds one `WriteRequest` from a registry walk, through
-/// [`Flatten`](tallymark_core::encoding::Flatten).
-pub(crate) struct WriteRequestBuilder<'a> {
-    /// Labels added to every series that does not have them already (`job`, `instance`).
-    external: &'a [(String, String)],
-    timestamp_ms: i64,
-    request: WriteRequest,
+/// One registry walk, ready to be written in either version.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    pub(crate) families: Vec<Family>,
+    pub(crate) series: Vec<Series>,
 }
 
-impl<'a> WriteRequestBuilder<'a> {
-    pub(crate) fn new(external: &'a [(String, String)], timestamp_ms: i64) -> Self {
-        WriteRequestBuilder {
+/// What a family says about each of its series.
+#[derive(Debug)]
+pub(crate) struct Family {
+    pub(crate) kind: MetricKind,
+    pub(crate) name: String,
+    pub(crate) help: String,
+    pub(crate) unit: String,
+}
+
+/// One flat sample and who it is.
+#[derive(Debug)]
+pub(crate) struct Series {
+    /// Its family, an index into [`Snapshot::families`].
+    pub(crate) family: usize,
+    /// Sorted by name, `__name__` included, empty values left out.
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) value: f64,
+    /// When a counter, histogram or summary started counting, in Unix milliseconds; 0
+    /// when unknown and for the other kinds, as remote-write 2.0 spells "unset".
+    pub(crate) created_ms: i64,
+}
+
+/// Builds a [`Snapshot`] from a registry walk, through
+/// [`Flatten`](tallymark_core::encoding::Flatten).
+pub(crate) struct SnapshotBuilder<'a> {
+    /// Labels added to every series that does not have them already (`job`, `instance`).
+    external: &'a [(String, String)],
+    /// The current family's creation time, for series that do not know their own.
+    family_created: Option<f64>,
+    snapshot: Snapshot,
+}
+
+impl<'a> SnapshotBuilder<'a> {
+    pub(crate) fn new(external: &'a [(String, String)]) -> Self {
+        SnapshotBuilder {
             external,
-            timestamp_ms,
-            request: WriteRequest::default(),
+            family_created: None,
+            snapshot: Snapshot::default(),
         }
     }
 
-    /// The request, each identity once. The registry walk yields every identity once, but
+    /// The snapshot, each identity once. The registry walk yields every identity once, but
     /// an external label can make two of them alike: `x` and `x{job="batch"}` under an
     /// external `job="batch"`. The first of them is kept, as it is by a scrape target's
     /// `honor_labels`.
-    pub(crate) fn finish(mut self) -> WriteRequest {
-        let mut seen = std::collections::HashSet::new();
-        self.request.timeseries.retain(|series| {
-            let identity: Vec<(String, String)> = series
-                .labels
-                .iter()
-                .map(|l| (l.name.clone(), l.value.clone()))
-                .collect();
-            seen.insert(identity)
-        });
-        self.request
+    pub(crate) fn finish(mut self) -> Snapshot {
+        let mut seen = HashSet::new();
+        let first: Vec<bool> = self
+            .snapshot
+            .series
+            .iter()
+            .map(|series| seen.insert(series.labels.as_slice()))
+            .collect();
+        drop(seen);
+        let mut first = first.into_iter();
+        self.snapshot
+            .series
+            .retain(|_| first.next().unwrap_or(true));
+        self.snapshot
     }
 }
 
-impl FlatSink for WriteRequestBuilder<'_> {
+/// Unix seconds as remote-write milliseconds; 0, "unset", for a time before the epoch or
+/// not a number. A time within the epoch's first millisecond becomes 1 ms, so that it
+/// stays set.
+fn unix_ms(seconds: f64) -> i64 {
+    if seconds.is_finite() && seconds > 0.0 {
+        ((seconds * 1000.0).round() as i64).max(1)
+    } else {
+        0
+    }
+}
+
+impl FlatSink for SnapshotBuilder<'_> {
     fn family(&mut self, header: &FamilyHeader<'_>) {
-        let kind = match header.kind {
-            MetricKind::Counter => MetricType::Counter,
-            MetricKind::Gauge => MetricType::Gauge,
-            MetricKind::Histogram => MetricType::Histogram,
-            MetricKind::Summary => MetricType::Summary,
-            MetricKind::Info => MetricType::Info,
-            MetricKind::StateSet => MetricType::Stateset,
-        };
-        self.request.metadata.push(MetricMetadata {
-            r#type: kind as i32,
-            metric_family_name: header.name.to_owned(),
+        self.family_created = header.created;
+        self.snapshot.families.push(Family {
+            kind: header.kind,
+            name: header.name.to_owned(),
             help: header.help.to_owned(),
             unit: header.unit.to_owned(),
         });
@@ -86,17 +127,75 @@ impl FlatSink for WriteRequestBuilder<'_> {
             format!("{}{}", sample.family, sample.suffix),
         ));
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.request.timeseries.push(TimeSeries {
-            labels: pairs
-                .into_iter()
-                .map(|(name, value)| Label { name, value })
-                .collect(),
-            samples: vec![Sample {
-                value: sample.value,
-                timestamp: self.timestamp_ms,
-            }],
+        let family = self.snapshot.families.len().saturating_sub(1);
+        // Only what counts from a start has a creation time; a gauge's would mean nothing.
+        let counts_from_a_start = self.snapshot.families.last().is_some_and(|f| {
+            matches!(
+                f.kind,
+                MetricKind::Counter | MetricKind::Histogram | MetricKind::Summary
+            )
+        });
+        let created_ms = match sample.created.or(self.family_created) {
+            Some(seconds) if counts_from_a_start => unix_ms(seconds),
+            _ => 0,
+        };
+        self.snapshot.series.push(Series {
+            family,
+            labels: pairs,
+            value: sample.value,
+            created_ms,
         });
     }
+}
+
+impl Snapshot {
+    /// The remote-write 1.0 request: every series with one sample at `timestamp_ms`, and
+    /// each family's metadata.
+    pub(crate) fn into_v1(self, timestamp_ms: i64) -> WriteRequest {
+        let timeseries = self
+            .series
+            .into_iter()
+            .map(|series| TimeSeries {
+                labels: series
+                    .labels
+                    .into_iter()
+                    .map(|(name, value)| Label { name, value })
+                    .collect(),
+                samples: vec![Sample {
+                    value: series.value,
+                    timestamp: timestamp_ms,
+                }],
+            })
+            .collect();
+        let metadata = self
+            .families
+            .into_iter()
+            .map(|family| MetricMetadata {
+                r#type: metric_type(family.kind),
+                metric_family_name: family.name,
+                help: family.help,
+                unit: family.unit,
+            })
+            .collect();
+        WriteRequest {
+            timeseries,
+            metadata,
+        }
+    }
+}
+
+/// The metadata type of `kind`, as both versions number it: 2.0's `Metadata.MetricType`
+/// keeps 1.0's numbers, only its names gained a `METRIC_TYPE_` prefix.
+pub(crate) fn metric_type(kind: MetricKind) -> i32 {
+    let number = match kind {
+        MetricKind::Counter => MetricType::Counter,
+        MetricKind::Gauge => MetricType::Gauge,
+        MetricKind::Histogram => MetricType::Histogram,
+        MetricKind::Summary => MetricType::Summary,
+        MetricKind::Info => MetricType::Info,
+        MetricKind::StateSet => MetricType::Stateset,
+    };
+    number as i32
 }
 
 #[cfg(test)]
@@ -135,9 +234,9 @@ mod tests {
             ("job".to_owned(), "batch".to_owned()),
             ("zone".to_owned(), "x".to_owned()),
         ];
-        let mut builder = Flatten(WriteRequestBuilder::new(&external, 1_700_000_000_000));
+        let mut builder = Flatten(SnapshotBuilder::new(&external));
         registry.encode_into(&mut builder, &[]);
-        let request = builder.0.finish();
+        let request = builder.0.finish().into_v1(1_700_000_000_000);
         let got: Vec<String> = request.timeseries.iter().map(labels).collect();
         assert_eq!(
             got,
@@ -191,9 +290,16 @@ mod tests {
         let registry = Registry::new().with_self_metrics();
         registry.register_collector(Alike);
         let external = [("job".to_owned(), "batch".to_owned())];
-        let mut builder = Flatten(WriteRequestBuilder::new(&external, 1_700_000_000_000));
+        let mut builder = Flatten(SnapshotBuilder::new(&external));
         registry.encode_into(&mut builder, &[]);
-        let got: Vec<String> = builder.0.finish().timeseries.iter().map(labels).collect();
+        let got: Vec<String> = builder
+            .0
+            .finish()
+            .into_v1(1_700_000_000_000)
+            .timeseries
+            .iter()
+            .map(labels)
+            .collect();
         assert_eq!(
             got,
             [
