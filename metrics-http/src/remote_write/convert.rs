@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use tallymark_core::encoding::{write_f64, FamilyHeader, FlatSample, FlatSink};
+use tallymark_core::names::{escape_label_name, escape_metric_name, Escaping};
 use tallymark_core::MetricKind;
 
 use super::wire::v1::metric_metadata::MetricType;
@@ -150,17 +151,28 @@ impl FlatSink for SnapshotBuilder<'_> {
 
 impl Snapshot {
     /// The remote-write 1.0 request: every series with one sample at `timestamp_ms`, and
-    /// each family's metadata.
+    /// each family's metadata. 1.0 predates UTF-8 names, so metric and label names are
+    /// escaped with underscores, as a 0.0.4 scrape writes them; the registry refuses names
+    /// that would then collide.
     pub(crate) fn into_v1(self, timestamp_ms: i64) -> WriteRequest {
+        let label = |(name, value): (String, String)| {
+            if name == "__name__" {
+                let value = escape_metric_name(&value, Escaping::Underscores).into_owned();
+                return Label { name, value };
+            }
+            let name = escape_label_name(&name, Escaping::Underscores).into_owned();
+            Label { name, value }
+        };
         let timeseries = self
             .series
             .into_iter()
             .map(|series| TimeSeries {
-                labels: series
-                    .labels
-                    .into_iter()
-                    .map(|(name, value)| Label { name, value })
-                    .collect(),
+                // An escaped name may sort elsewhere, so the pairs are sorted again.
+                labels: {
+                    let mut labels: Vec<Label> = series.labels.into_iter().map(label).collect();
+                    labels.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+                    labels
+                },
                 samples: vec![Sample {
                     value: series.value,
                     timestamp: timestamp_ms,
@@ -172,7 +184,8 @@ impl Snapshot {
             .into_iter()
             .map(|family| MetricMetadata {
                 r#type: metric_type(family.kind),
-                metric_family_name: family.name,
+                metric_family_name: escape_metric_name(&family.name, Escaping::Underscores)
+                    .into_owned(),
                 help: family.help,
                 unit: family.unit,
             })
@@ -307,6 +320,29 @@ mod tests {
                 "__name__=queue_depth,job=batch,shard=a 4",
                 "__name__=tallymark_duplicate_series_dropped_total,family=queue_depth,job=batch 2",
             ]
+        );
+    }
+
+    #[test]
+    fn version_1_escapes_utf8_names_with_underscores_and_sorts_them_again() {
+        const CONNECTIONS: Descriptor = Descriptor::new("db.client.connections.usage", "Pool.")
+            .with_labels(&["state", "ézone"]);
+        let registry = Registry::new();
+        let connections = Arc::new(tallymark_core::GaugeFamily::<2>::new().described(&CONNECTIONS));
+        registry.register(connections.clone()).unwrap();
+        connections.labels(["idle", "eu"]).set(3.0);
+        let mut builder = Flatten(SnapshotBuilder::new(&[]));
+        registry.encode_into(&mut builder, &[]);
+        let request = builder.0.finish().into_v1(1_700_000_000_000);
+        let got: Vec<String> = request.timeseries.iter().map(labels).collect();
+        // `ézone` sorts after `state`; escaped, `_zone` sorts before it.
+        assert_eq!(
+            got,
+            ["__name__=db_client_connections_usage,_zone=eu,state=idle 3"]
+        );
+        assert_eq!(
+            request.metadata[0].metric_family_name,
+            "db_client_connections_usage"
         );
     }
 }

@@ -55,7 +55,7 @@ use hyper::header::HeaderMap;
 use hyper::Method;
 use prost::Message;
 use tallymark_core::encoding::Flatten;
-use tallymark_core::names::check_label_name;
+use tallymark_core::names::{check_label_name, is_legacy_label_name};
 use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -238,6 +238,14 @@ impl RemoteWriterBuilder {
         self.credentials.check()?;
         for (name, _) in &self.labels {
             check_label_name(name).map_err(|e| PushError::InvalidLabel(e.to_string()))?;
+            // Sent to every series, in 1.0 with names escaped for a legacy receiver: a
+            // UTF-8 name here could become one a series already has.
+            if !is_legacy_label_name(name) {
+                return Err(PushError::InvalidLabel(format!(
+                    "external label `{name}`: remote-write labels take only names in \
+                     `[a-zA-Z_][a-zA-Z0-9_]*`"
+                )));
+            }
         }
         // A registry that holds them already, from another writer, counts for both.
         for counter in [&REQUESTS, &FAILED, &SAMPLES] {
