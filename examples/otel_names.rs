@@ -15,6 +15,9 @@
 //! curl -s -H 'Accept: text/plain;version=1.0.0;escaping=allow-utf-8' 127.0.0.1:8000/metrics
 //! ```
 //!
+//! The service's name and version go in `target_info`, as OpenTelemetry resource
+//! attributes reach Prometheus.
+//!
 //! `#[metric(name = "...")]` takes any UTF-8 name. Label names declared by the attribute
 //! are Rust identifiers, so families with dotted label names are built from a
 //! `Descriptor`, which takes any, and registered at start.
@@ -76,6 +79,15 @@ fn handle_request(method: &str, route: &str) {
 }
 
 fn main() -> ExitCode {
+    // What OpenTelemetry calls resource attributes: one `target_info` for the process.
+    let target = [
+        ("service.name", "otel_names"),
+        ("service.version", env!("CARGO_PKG_VERSION")),
+    ];
+    if let Err(e) = tallymark::registry().set_target_info(&target) {
+        eprintln!("otel_names: {e}");
+        return ExitCode::FAILURE;
+    }
     for family in [
         &REQUEST_DURATION as &'static dyn tallymark::Metric,
         &CONNECTION_COUNT,

@@ -84,6 +84,8 @@ fn prometheus_3_reads_the_dotted_names_as_they_are() {
     assert_eq!(
         shapes(&families),
         [
+            // `target_info` comes first, as Python's client writes it.
+            r#""target" "info" ["target_info"] ["service.name","service.version"]"#.to_owned(),
             r#""db.client.connections.usage" "gauge" ["db.client.connections.usage"] ["db.client.connections.pool.name","state"]"#.to_owned(),
             r#""http.server.active_requests" "gauge" ["http.server.active_requests"] []"#.to_owned(),
             format!(
@@ -111,6 +113,7 @@ fn prometheus_3_reads_the_dotted_names_as_they_are() {
     assert_eq!(
         names,
         [
+            "target_info",
             "db.client.connections.usage",
             "http.server.active_requests",
             "http.server.request.duration",
@@ -146,6 +149,7 @@ fn a_legacy_scrape_gets_the_names_escaped_and_promtool_accepts_them() {
     assert_eq!(
         shapes(&families),
         [
+            r#""target_info" "gauge" ["target_info"] ["service_name","service_version"]"#,
             r#""db_client_connections_usage" "gauge" ["db_client_connections_usage"] ["db_client_connections_pool_name","state"]"#,
             r#""http_server_active_requests" "gauge" ["http_server_active_requests"] []"#,
             r#""http_server_request_duration" "histogram" ["http_server_request_duration_bucket","http_server_request_duration_count","http_server_request_duration_sum"] ["http_request_method","http_response_status_code","http_route","le"]"#,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use support::{request, TempDir};
-use tallymark::{Counter, Descriptor, Registry, ServeOptions, ServerHandle};
+use tallymark::{ClientCerts, Counter, Descriptor, Registry, ServeOptions, ServerHandle};
 
 static JOBS: Counter =
     Counter::new().described(const { &Descriptor::new("jobs_total", "Jobs run.") });
@@ -159,32 +159,77 @@ fn self_signed(dir: &TempDir) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8
 
 /// One HTTPS request with rustls, trusting only `cert_der`; the whole raw answer.
 fn https_get(addr: SocketAddr, cert_der: Vec<u8>, path: &str) -> String {
+    https_get_as(addr, cert_der, None, path).expect("the HTTPS answer")
+}
+
+/// A client certificate chain and its key, for mutual TLS.
+type ClientIdentity = (
+    Vec<rustls::pki_types::CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+);
+
+/// One HTTPS request, showing `identity` when given; the raw answer, or the error of the
+/// handshake or the read.
+fn https_get_as(
+    addr: SocketAddr,
+    cert_der: Vec<u8>,
+    identity: Option<ClientIdentity>,
+    path: &str,
+) -> std::io::Result<String> {
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(cert_der.into())
         .expect("trust the test certificate");
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain, key)
+            .expect("a client certificate"),
+        None => builder.with_no_client_auth(),
+    };
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a server name");
     let connection = rustls::ClientConnection::new(Arc::new(config), name).expect("a TLS client");
-    let mut tls = rustls::StreamOwned::new(connection, TcpStream::connect(addr).expect("connect"));
+    let mut tls = rustls::StreamOwned::new(connection, TcpStream::connect(addr)?);
     write!(
         tls,
         "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
+    )?;
     let mut raw = Vec::new();
     // A server may close without a TLS close_notify; what arrived before counts.
     match tls.read_to_end(&mut raw) {
         Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::UnexpectedEof => {}
-        Err(e) => panic!("read the HTTPS answer: {e}"),
+        Err(e) if e.kind() == ErrorKind::UnexpectedEof && !raw.is_empty() => {}
+        Err(e) => return Err(e),
     }
-    String::from_utf8(raw).expect("a text answer")
+    Ok(String::from_utf8(raw).expect("a text answer"))
+}
+
+fn copy(identity: &ClientIdentity) -> ClientIdentity {
+    (identity.0.clone(), identity.1.clone_key())
+}
+
+/// A CA made for this run, written as PEM, and a client certificate it issued.
+fn client_ca(dir: &TempDir, name: &str) -> (std::path::PathBuf, ClientIdentity) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, IsCa,
+        KeyPair,
+    };
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("a CA key"))
+        .expect("a CA");
+    let path = dir.path().join(format!("{name}-ca.pem"));
+    std::fs::write(&path, ca.pem()).expect("write the CA");
+    let mut client = CertificateParams::new(vec![format!("{name}.scraper")]).expect("parameters");
+    client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let key = KeyPair::generate().expect("a client key");
+    let cert = client.signed_by(&key, &ca).expect("a client certificate");
+    let key = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("a key");
+    (path, (vec![cert.der().clone()], key))
 }
 
 #[test]
@@ -213,6 +258,81 @@ fn unusable_tls_files_are_an_error_naming_the_file() {
         .registry(registry())
         .serve("127.0.0.1:0")
         .expect_err("no certificate");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot use TLS file {}: ", missing.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn mutual_tls_serves_only_clients_the_ca_vouches_for() {
+    let dir = TempDir::new("mtls");
+    let (cert, key, cert_der) = self_signed(&dir);
+    let (ca, scraper) = client_ca(&dir, "trusted");
+    let (_, stranger) = client_ca(&dir, "stranger");
+
+    let required = serve(
+        ServeOptions::new()
+            .tls_pem(&cert, &key)
+            .tls_client_ca(&ca, ClientCerts::Required),
+    );
+    let addr = required.local_addr();
+    let answer = https_get_as(addr, cert_der.clone(), Some(copy(&scraper)), "/metrics")
+        .expect("a vouched-for client is served");
+    assert!(
+        answer.ends_with(&format!("\r\n\r\n{JOBS_EXPOSITION}")),
+        "{answer}"
+    );
+    for (who, identity) in [
+        ("no certificate", None),
+        ("another CA's", Some(copy(&stranger))),
+    ] {
+        let refused = https_get_as(addr, cert_der.clone(), identity, "/metrics");
+        assert!(refused.is_err(), "{who}: {refused:?}");
+    }
+    required.stop();
+
+    let optional = serve(
+        ServeOptions::new()
+            .tls_pem(&cert, &key)
+            .tls_client_ca(&ca, ClientCerts::Optional),
+    );
+    let addr = optional.local_addr();
+    for identity in [None, Some(scraper)] {
+        let answer = https_get_as(addr, cert_der.clone(), identity, "/metrics").expect("served");
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    }
+    // A certificate shown must still be one the CA issued.
+    assert!(https_get_as(addr, cert_der, Some(stranger), "/metrics").is_err());
+    optional.stop();
+}
+
+#[test]
+fn a_client_ca_without_a_server_certificate_or_unreadable_is_an_error_naming_it() {
+    let dir = TempDir::new("mtls-bad");
+    let (cert, key, _) = self_signed(&dir);
+    let (ca, _) = client_ca(&dir, "ca");
+    let alone = ServeOptions::new()
+        .tls_client_ca(&ca, ClientCerts::Required)
+        .registry(registry())
+        .serve("127.0.0.1:0")
+        .expect_err("a client CA alone");
+    assert_eq!(
+        alone.to_string(),
+        format!(
+            "cannot use TLS file {}: a client CA needs the server's own certificate; call \
+             `tls_pem` too",
+            ca.display()
+        )
+    );
+    let missing = dir.path().join("missing-ca.pem");
+    let err = ServeOptions::new()
+        .tls_pem(&cert, &key)
+        .tls_client_ca(&missing, ClientCerts::Optional)
+        .registry(registry())
+        .serve("127.0.0.1:0")
+        .expect_err("no CA file");
     assert!(
         err.to_string()
             .starts_with(&format!("cannot use TLS file {}: ", missing.display())),

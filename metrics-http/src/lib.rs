@@ -38,7 +38,7 @@
 //! | `process` (default) | `process`: CPU, memory, fds and threads of the process |
 //! | `axum` | `axum`: a tower `Layer` recording every request, and a `/metrics` router |
 //! | `actix` | `actix`: the same for actix-web |
-//! | `tls` | `ServeOptions::tls_pem` |
+//! | `tls` | `ServeOptions::tls_pem`, `ServeOptions::tls_client_ca` |
 //! | `push` | `push`: the Pushgateway client |
 //! | `remote-write` | `remote_write`: the Prometheus remote-write client |
 
@@ -88,6 +88,8 @@ pub mod modules {
     pub use crate::push;
     #[cfg(feature = "remote-write")]
     pub use crate::remote_write;
+    #[cfg(feature = "tls")]
+    pub use crate::ClientCerts;
     #[cfg(any(feature = "push", feature = "remote-write"))]
     pub use crate::PushError;
 }
@@ -100,6 +102,8 @@ pub use auth::Auth;
 pub use endpoint::MetricsEndpoint;
 pub use error::ServeError;
 pub use http_metrics::{HttpMetrics, HttpMetricsBuilder, RequestTimer, UNMATCHED_ROUTE};
+#[cfg(feature = "tls")]
+pub use options::ClientCerts;
 pub use options::{
     ServeOptions, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES,
 };

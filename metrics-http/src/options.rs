@@ -54,6 +54,20 @@ pub struct ServeOptions {
     process_metrics: Option<bool>,
     #[cfg(feature = "tls")]
     tls: Option<(PathBuf, PathBuf)>,
+    #[cfg(feature = "tls")]
+    client_ca: Option<(PathBuf, ClientCerts)>,
+}
+
+/// Whether an HTTPS client must show a certificate that the
+/// [`tls_client_ca`](ServeOptions::tls_client_ca) CAs issued.
+#[cfg(feature = "tls")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientCerts {
+    /// A client without one is refused in the handshake: mutual TLS.
+    Required,
+    /// A client may show one, which must then be valid; one without is served too, as
+    /// for a move to mutual TLS while some scrapers have no certificate yet.
+    Optional,
 }
 
 impl Default for ServeOptions {
@@ -74,6 +88,8 @@ impl ServeOptions {
             process_metrics: None,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "tls")]
+            client_ca: None,
         }
     }
 
@@ -155,6 +171,25 @@ impl ServeOptions {
         self
     }
 
+    /// Asks HTTPS clients for a certificate issued by one of the CAs in the PEM file `ca`,
+    /// as Prometheus presents with `tls_config: {cert_file, key_file}`: required, or
+    /// checked when shown. Needs [`tls_pem`](ServeOptions::tls_pem) too.
+    ///
+    /// ```no_run
+    /// use tallymark_http::{ClientCerts, ServeOptions};
+    ///
+    /// let server = ServeOptions::new()
+    ///     .tls_pem("server.pem", "server-key.pem")
+    ///     .tls_client_ca("scrapers-ca.pem", ClientCerts::Required)
+    ///     .serve("0.0.0.0:9100")?;
+    /// # Ok::<(), tallymark_http::ServeError>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls_client_ca(mut self, ca: impl Into<PathBuf>, certs: ClientCerts) -> ServeOptions {
+        self.client_ca = Some((ca.into(), certs));
+        self
+    }
+
     /// Starts the server on a background thread, as [`serve`](crate::serve) does.
     ///
     /// Fails without starting anything when the address cannot be resolved or bound, the
@@ -175,9 +210,21 @@ impl ServeOptions {
         }
         let config = ServerConfig {
             #[cfg(feature = "tls")]
-            tls: match &self.tls {
-                Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
-                None => None,
+            tls: match (&self.tls, &self.client_ca) {
+                (Some((cert, key)), client_ca) => Some(crate::tls::acceptor(
+                    cert,
+                    key,
+                    client_ca.as_ref().map(|(ca, certs)| (ca.as_path(), *certs)),
+                )?),
+                (None, Some((ca, _))) => {
+                    return Err(ServeError::Tls {
+                        path: ca.clone(),
+                        reason: "a client CA needs the server's own certificate; call \
+                                 `tls_pem` too"
+                            .into(),
+                    })
+                }
+                (None, None) => None,
             },
             endpoint: self.endpoint,
             max_connections: self.max_connections,

@@ -18,6 +18,7 @@ use crate::registry::collector::CollectedSample;
 use crate::registry::identity::unique_families;
 use crate::registry::rules::{check_labels, check_name, check_not_reserved};
 use crate::registry::sample_names::{sample_names, TakenNames};
+use crate::registry::target_info::encode_target_info;
 use crate::registry::{CollectedFamily, Collection, Collector, Registry};
 
 /// Which families a scrape asked for.
@@ -167,6 +168,7 @@ impl Registry {
 
     fn walk(&self, encoder: &mut dyn Encoder, selection: &Selection<'_>) {
         let families = self.families.read().unwrap_or_else(|e| e.into_inner());
+        encode_target_info(&families, encoder, selection);
         for held in &families.held {
             let metric = held.get();
             let desc = metric.descriptor();

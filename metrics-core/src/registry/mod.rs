@@ -8,6 +8,7 @@ mod metric;
 mod rules;
 mod sample_names;
 mod self_metrics;
+mod target_info;
 mod warning;
 
 use std::fmt;
@@ -128,6 +129,8 @@ struct Families {
     /// Shared, so a scrape keeps them while its collectors run without the lock; a family
     /// registered meanwhile copies them (`Arc::make_mut`) rather than waiting.
     taken: Arc<TakenNames>,
+    /// The labels of `target_info`, once set.
+    target: Option<Vec<(String, String)>>,
 }
 
 /// A set of families and collectors that encode together, in any [`Format`].
