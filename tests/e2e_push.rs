@@ -6,11 +6,10 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use support::{example_binary, Pushgateway};
+use support::{run_example, Pushgateway};
 use tallymark::push;
 use tallymark::{Descriptor, Gauge, IntGauge, Registry};
 
@@ -346,16 +345,9 @@ fn batch_job_example_pushes_its_duration_and_last_success() {
     let Some(gateway) = Pushgateway::start() else {
         return;
     };
-    let output = Command::new(example_binary("batch_job"))
-        .args(["--pushgateway", &format!("http://{}", gateway.addr)])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run batch_job");
-    assert!(
-        output.status.success(),
-        "batch_job failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let url = format!("http://{}", gateway.addr);
+    let (code, _, stderr) = run_example("batch_job", &["--pushgateway", &url]);
+    assert_eq!(code, Some(0), "batch_job failed: {stderr}");
     let exposition = gateway.exposition();
     let value = |name: &str| -> f64 {
         let prefix = format!("{name}{{instance=\"local\",job=\"batch_job\"}} ");

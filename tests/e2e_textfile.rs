@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use support::{example_binary, free_port, http, require_binary, wait_until, ChildGuard, TempDir};
+use support::{free_port, http, require_binary, run_example, wait_until, ChildGuard, TempDir};
 use tallymark::{Counter, CounterFamily, Descriptor, Histogram, Registry};
 
 /// node_exporter on a free loopback port, reading textfiles from `dir` and nothing else.
@@ -171,16 +171,8 @@ fn batch_job_example_writes_a_textfile_node_exporter_reads() {
         return;
     };
     let path = dir.path().join("batch_job.prom");
-    let output = Command::new(example_binary("batch_job"))
-        .args(["--textfile", &path.display().to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run batch_job");
-    assert!(
-        output.status.success(),
-        "batch_job failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (code, _, stderr) = run_example("batch_job", &["--textfile", &path.display().to_string()]);
+    assert_eq!(code, Some(0), "batch_job failed: {stderr}");
     let lines = exporter.lines(&[
         "batch_job_records_processed ",
         "node_textfile_scrape_error ",
@@ -194,13 +186,9 @@ fn batch_job_example_writes_a_textfile_node_exporter_reads() {
 
     // A directory that does not exist: a clear error, exit 1.
     let missing = dir.path().join("missing").join("x.prom");
-    let output = Command::new(example_binary("batch_job"))
-        .args(["--textfile", &missing.display().to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run batch_job");
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (code, _, stderr) =
+        run_example("batch_job", &["--textfile", &missing.display().to_string()]);
+    assert_eq!(code, Some(1));
     assert!(
         stderr.starts_with(&format!(
             "batch_job: cannot write the textfile `{}`: create a temporary file beside it: ",

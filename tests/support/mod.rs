@@ -215,6 +215,20 @@ pub fn example_binary(name: &str) -> PathBuf {
     binary
 }
 
+/// Runs the example `name` to its end with `args`: its exit code, stdout and stderr.
+pub fn run_example(name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(example_binary(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {name}: {e}"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// An example serving `/metrics` on a free loopback port, killed when dropped.
 pub struct Example {
     pub process: ChildGuard,
