@@ -158,3 +158,58 @@ fn a_legacy_scrape_gets_the_names_escaped_and_promtool_accepts_them() {
     );
     assert_eq!(total(&families, "db_client_connections_usage"), 10.0);
 }
+
+/// Names with the characters that need care inside quotes, written as Prometheus 3 asks,
+/// read back exactly by both parsers.
+#[test]
+fn hostile_utf8_names_read_back_exactly() {
+    use std::sync::Arc;
+    use tallymark::encoding::Exposition;
+    use tallymark::names::Escaping;
+    use tallymark::{Descriptor, Format, GaugeFamily, Registry};
+
+    let Some(python) = require_python_module("prometheus_client", "pip install prometheus_client")
+    else {
+        return;
+    };
+    const ODD: Descriptor = Descriptor::new("quote\"back\\slash {brace} #hash", "Odd \"name\".")
+        .with_labels(&["dé.ö", "say \"hi\"", "le"]);
+    let registry = Registry::new();
+    let odd = Arc::new(GaugeFamily::<3>::new().described(&ODD));
+    registry.register(odd.clone()).unwrap();
+    odd.labels(["1", "2\n", "3"]).set(4.0);
+    let body = |format: Format| {
+        let mut out = Vec::new();
+        registry.encode_as(
+            Exposition::from(format).with_escaping(Escaping::AllowUtf8),
+            &mut out,
+        );
+        String::from_utf8(out).unwrap()
+    };
+    let expected = serde_json::json!([
+        "quote\"back\\slash {brace} #hash",
+        "gauge",
+        ["quote\"back\\slash {brace} #hash"],
+        ["dé.ö", "le", "say \"hi\""],
+        [[
+            "quote\"back\\slash {brace} #hash",
+            {"dé.ö": "1", "say \"hi\"": "2\n", "le": "3"},
+            4.0
+        ]]
+    ]);
+    for (format, parser) in [
+        (Format::OpenMetrics, "prometheus_client.openmetrics.parser"),
+        (Format::Text, "prometheus_client.parser"),
+    ] {
+        let text = body(format);
+        let mut families = parsed(&python, parser, &text);
+        // One parser reads `4` as an integer, the other as a float: compare numbers.
+        for sample in families
+            .iter_mut()
+            .flat_map(|f| f[4].as_array_mut().into_iter().flatten())
+        {
+            sample[2] = serde_json::json!(sample[2].as_f64());
+        }
+        assert_eq!(families, [expected.clone()], "{parser} read\n{text}");
+    }
+}
