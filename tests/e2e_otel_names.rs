@@ -210,6 +210,10 @@ fn hostile_utf8_names_read_back_exactly() {
         {
             sample[2] = serde_json::json!(sample[2].as_f64());
         }
-        assert_eq!(families, [expected.clone()], "{parser} read\n{text}");
+        assert_eq!(
+            families,
+            std::slice::from_ref(&expected),
+            "{parser} read\n{text}"
+        );
     }
 }
