@@ -83,7 +83,7 @@ impl fmt::Display for PushError {
             PushError::UnexpectedAnswer { url, reason } => {
                 write!(f, "unexpected answer from {url}: {reason}")
             }
-            PushError::Stopped => f.write_str("the remote writer has stopped"),
+            PushError::Stopped => f.write_str("the background sender has stopped"),
         }
     }
 }

@@ -60,6 +60,8 @@ mod server;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "remote-write")]
+mod background;
 #[cfg(any(feature = "push", feature = "remote-write"))]
 mod client;
 #[cfg(feature = "process")]

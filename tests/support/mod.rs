@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod prometheus;
+pub mod receiver;
 pub mod remote_write;
 
 #[allow(unused_imports)]
