@@ -37,7 +37,7 @@ pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelVal
 
 pub mod textfile;
 
-// `axum`, `actix`, `process`, `push`, `remote_write` and `PushError`, each present when
+// `axum`, `actix`, `process`, `push`, `remote_write`, `otlp` and `PushError`, each present when
 // its feature is on; with none on, the glob brings nothing, which is not a mistake.
 #[cfg(feature = "http")]
 #[allow(unused_imports)]

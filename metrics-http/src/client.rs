@@ -20,7 +20,8 @@ use tokio::net::TcpStream;
 #[cfg(feature = "push")]
 use tokio::sync::oneshot;
 
-/// Why a push to a Pushgateway or a remote-write receiver did not succeed.
+/// Why a push to a Pushgateway, a remote-write receiver or an OTLP receiver did not
+/// succeed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PushError {
@@ -65,7 +66,7 @@ pub enum PushError {
         /// What is wrong with the answer.
         reason: String,
     },
-    /// The background writer has stopped, so nothing was sent.
+    /// The background writer or exporter has stopped, so nothing was sent.
     Stopped,
 }
 
