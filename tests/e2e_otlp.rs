@@ -1,7 +1,7 @@
 //! The OTLP exporter sending to a loopback receiver (`support::receiver`) that records
 //! each request and answers as the test says. Every recorded body is decoded by the
 //! `opentelemetry-proto` package's Python classes, never by tallymark, and compared whole
-//! with what the registry holds.
+//! with what the registry holds. Also the `batch_job` example's `--otlp`.
 //!
 //! Skips with a note without that Python package, and fails instead under
 //! `TALLYMARK_E2E=1`.
@@ -491,4 +491,83 @@ fn an_unusable_endpoint_is_an_error_naming_it() {
             format!("invalid URL `{endpoint}`: {reason}")
         );
     }
+}
+
+/// Runs the `batch_job` example with `args`; its exit code, stdout and stderr.
+fn batch_job(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(support::example_binary("batch_job"))
+        .args(args)
+        .output()
+        .expect("run batch_job");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn batch_job_example_exports_its_series_by_otlp() {
+    let Some(judge) = OtlpJudge::new() else {
+        return;
+    };
+    let receiver = LoopbackReceiver::start(vec![Answer::status(200)]);
+    let endpoint = receiver.base_url();
+    let (code, stdout, stderr) = batch_job(&["--otlp", &endpoint, "--instance", "otlp-box"]);
+    assert_eq!(code, Some(0), "stdout: {stdout}\nstderr: {stderr}");
+    let records: i64 = stdout
+        .strip_prefix("Processed ")
+        .and_then(|rest| rest.split_once(' '))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no record count in {stdout:?}"));
+    assert_eq!(
+        stdout,
+        format!("Processed {records} records; exported by OTLP to {endpoint}\n")
+    );
+    // The exporter's first send and its flush, or only one of them when the flush came
+    // before the first send started: the last is the flush's.
+    let requests = receiver.requests();
+    assert!(
+        (1..=2).contains(&requests.len()),
+        "{} requests",
+        requests.len()
+    );
+    let decoded = judge.decode(&requests[requests.len() - 1]);
+    assert_eq!(
+        decoded["resource"],
+        json!([
+            ["service.name", "batch_job"],
+            ["service.instance.id", "otlp-box"]
+        ])
+    );
+    let metrics = decoded["scopes"][0]["metrics"].as_array().expect("metrics");
+    let processed = metrics
+        .iter()
+        .find(|m| m["name"] == "batch_job_records_processed")
+        .expect("batch_job_records_processed in the request");
+    assert_eq!(processed["type"], "gauge");
+    assert_eq!(processed["points"][0]["as_int"], json!(records));
+    assert_eq!(
+        processed["description"],
+        "Records the last run of the batch job processed."
+    );
+}
+
+#[test]
+fn batch_job_example_fails_clearly_when_the_export_does() {
+    let port = support::free_port();
+    let closed = format!("http://127.0.0.1:{port}");
+    let (code, stdout, stderr) = batch_job(&["--otlp", &closed]);
+    assert_eq!(code, Some(1), "stdout: {stdout}\nstderr: {stderr}");
+    let prefix = format!("batch_job: OTLP export failed: cannot reach {closed}/v1/metrics: ");
+    assert!(stderr.starts_with(&prefix), "{stderr}");
+    assert_eq!(stdout, "");
+
+    let (code, stdout, stderr) = batch_job(&["--otlp", "collector:4318"]);
+    assert_eq!(code, Some(1), "stdout: {stdout}\nstderr: {stderr}");
+    assert_eq!(
+        stderr,
+        "batch_job: OTLP export failed: invalid URL `collector:4318`: \
+         the URL must start with http://\n"
+    );
 }
