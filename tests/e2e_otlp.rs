@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
@@ -25,13 +25,6 @@ const EXPORTER_COUNTERS: [&str; 3] = [
     "tallymark_otlp_requests_failed_total",
     "tallymark_otlp_requests_total",
 ];
-
-/// The exporter's own counters are shared by the whole process: one exporter at a time
-/// keeps each test's increments its own.
-fn one_exporter_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn unix_nanos_now() -> u64 {
     SystemTime::now()
@@ -110,14 +103,7 @@ fn count_now(registry: &Registry, name: &str) -> i64 {
 /// When the OpenMetrics exposition says the series of `family` whose line holds `holding`
 /// was created, in Unix nanoseconds, computed as the exporter must from the same seconds.
 fn created_ns(openmetrics: &str, family: &str, holding: &str) -> u64 {
-    let prefix = format!("{family}_created");
-    let line = openmetrics
-        .lines()
-        .find(|l| l.starts_with(&prefix) && l.contains(holding))
-        .unwrap_or_else(|| panic!("no {prefix} with {holding} in\n{openmetrics}"));
-    let (_, seconds) = line.rsplit_once(' ').expect("a value");
-    let seconds: f64 = seconds.parse().expect("a number");
-    (seconds * 1e9).round() as u64
+    (support::created_seconds(openmetrics, family, holding) * 1e9).round() as u64
 }
 
 /// The OTLP bucket index of a positive value at schema 0, from first principles: base 2,
@@ -274,7 +260,7 @@ fn every_kind_of_family_reaches_the_receiver_as_declared() {
     let Some(judge) = OtlpJudge::new() else {
         return;
     };
-    let _one = one_exporter_at_a_time();
+    let _one = support::one_sender_at_a_time();
     let before = unix_nanos_now();
     let (registry, waits) = job_registry();
     let receiver = LoopbackReceiver::start(vec![Answer::status(200)]);
@@ -362,7 +348,7 @@ fn a_gzip_body_says_so_and_decodes() {
     let Some(judge) = OtlpJudge::new() else {
         return;
     };
-    let _one = one_exporter_at_a_time();
+    let _one = support::one_sender_at_a_time();
     let registry = small_registry();
     let receiver = LoopbackReceiver::start(vec![Answer::status(200)]);
     let exporter = exporter(registry, &receiver.base_url())
@@ -385,7 +371,7 @@ fn a_gzip_body_says_so_and_decodes() {
 
 #[test]
 fn the_endpoint_may_end_in_the_metrics_path_or_be_prometheus_s_receiver() {
-    let _one = one_exporter_at_a_time();
+    let _one = support::one_sender_at_a_time();
     let registry = small_registry();
     let receiver = LoopbackReceiver::start(vec![Answer::status(200)]);
     for (at, (path, sent_to)) in [
@@ -415,7 +401,7 @@ fn unavailable_and_too_many_requests_are_retried_with_a_fresh_snapshot() {
     let Some(judge) = OtlpJudge::new() else {
         return;
     };
-    let _one = one_exporter_at_a_time();
+    let _one = support::one_sender_at_a_time();
     let registry = small_registry();
     let receiver = LoopbackReceiver::start(vec![
         Answer::status(503),
@@ -443,7 +429,7 @@ fn unavailable_and_too_many_requests_are_retried_with_a_fresh_snapshot() {
 
 #[test]
 fn a_bad_request_is_not_retried_and_flush_reports_it() {
-    let _one = one_exporter_at_a_time();
+    let _one = support::one_sender_at_a_time();
     let registry = small_registry();
     let receiver = LoopbackReceiver::start(vec![Answer {
         status: 400,
@@ -495,15 +481,7 @@ fn an_unusable_endpoint_is_an_error_naming_it() {
 
 /// Runs the `batch_job` example with `args`; its exit code, stdout and stderr.
 fn batch_job(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = std::process::Command::new(support::example_binary("batch_job"))
-        .args(args)
-        .output()
-        .expect("run batch_job");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::run_example("batch_job", args)
 }
 
 #[test]

@@ -11,14 +11,13 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use support::remote_write::{
     assert_sent_as, Answer, LoopbackReceiver, RemoteWriteJudge, V2_CONTENT_TYPE,
 };
-use support::{example_binary, wait_up_to, Prometheus, PATIENCE};
+use support::{wait_up_to, Prometheus, PATIENCE};
 use tallymark::remote_write::{PushError, RemoteWriteVersion, RemoteWriter};
 use tallymark::{Counter, Descriptor, Registry};
 
@@ -116,16 +115,7 @@ fn a_2_0_writer_reaches_a_prometheus_that_reads_only_1_0_by_falling_back() {
 
 /// Runs the `batch_job` example with `args`; its exit code, stdout and stderr.
 fn batch_job(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(example_binary("batch_job"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run batch_job");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::run_example("batch_job", args)
 }
 
 /// The record count the example's one line of output says it remote-wrote to `url`.

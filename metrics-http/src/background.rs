@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::client::PushError;
+use crate::client::{Credentials, PushError};
 
 /// When a client sends.
 #[derive(Clone, Copy, Debug)]
@@ -22,6 +22,73 @@ pub(crate) struct Schedule {
     pub(crate) min_backoff: Duration,
     pub(crate) max_backoff: Duration,
 }
+
+/// What every background sender's builder takes besides its own settings: credentials
+/// and timing, with their builder methods written once by `sender_builder_methods!`.
+#[derive(Clone, Debug)]
+pub(crate) struct SendSettings {
+    pub(crate) credentials: Credentials,
+    pub(crate) schedule: Schedule,
+    /// How long one request may take.
+    pub(crate) timeout: Duration,
+}
+
+impl SendSettings {
+    /// No credentials, a send every 15 s, 10 s per request, backoff from 500 ms to 30 s.
+    pub(crate) fn new() -> SendSettings {
+        SendSettings {
+            credentials: Credentials::None,
+            schedule: Schedule {
+                interval: Duration::from_secs(15),
+                min_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(30),
+            },
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The builder methods of [`SendSettings`], for a builder with a field `send` holding
+/// them and a method `start` that checks the credentials.
+macro_rules! sender_builder_methods {
+    () => {
+        /// Sends HTTP basic auth. A user name containing `:` makes
+        /// [`start`](Self::start) fail with [`PushError::InvalidCredentials`].
+        pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+            self.send.credentials = $crate::client::Credentials::basic(user, password);
+            self
+        }
+
+        /// Sends `Authorization: Bearer <token>`. A token that a header cannot carry as
+        /// given (empty, with a control character such as `\n`, or with whitespace at
+        /// either end) makes [`start`](Self::start) fail with
+        /// [`PushError::InvalidCredentials`].
+        pub fn bearer_token(mut self, token: &str) -> Self {
+            self.send.credentials = $crate::client::Credentials::bearer(token);
+            self
+        }
+
+        /// How often a snapshot is sent while the receiver accepts them (default 15 s).
+        pub fn interval(mut self, interval: ::std::time::Duration) -> Self {
+            self.send.schedule.interval = interval;
+            self
+        }
+
+        /// How long one request may take (default 10 s).
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.send.timeout = timeout;
+            self
+        }
+
+        /// The first and the longest wait between retries (defaults 500 ms and 30 s).
+        pub fn backoff(mut self, min: ::std::time::Duration, max: ::std::time::Duration) -> Self {
+            self.send.schedule.min_backoff = min;
+            self.send.schedule.max_backoff = max.max(min);
+            self
+        }
+    };
+}
+pub(crate) use sender_builder_methods;
 
 /// One client's sends: each takes a fresh snapshot, so nothing is ever queued.
 pub(crate) trait Sender: Send + 'static {

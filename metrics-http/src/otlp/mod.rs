@@ -35,16 +35,16 @@
 mod convert;
 mod wire;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 use hyper::Method;
 use prost::Message;
 use tallymark_core::{Counter, Descriptor, Registry};
 
-use crate::background::{Background, Schedule, Sender};
+use crate::background::{sender_builder_methods, Background, SendSettings, Sender};
 pub use crate::client::PushError;
-use crate::client::{self, Credentials, Outgoing, Target};
+use crate::client::{self, Outgoing, Target};
 use convert::{attribute, MetricsBuilder};
 use wire::collector::metrics::v1::ExportMetricsServiceRequest;
 use wire::common::v1::InstrumentationScope;
@@ -93,11 +93,7 @@ pub struct OtlpExporterBuilder {
     registry: &'static Registry,
     service_name: Option<String>,
     resource: Vec<(String, String)>,
-    credentials: Credentials,
-    interval: Duration,
-    timeout: Duration,
-    min_backoff: Duration,
-    max_backoff: Duration,
+    send: SendSettings,
     #[cfg(feature = "gzip")]
     gzip: bool,
 }
@@ -125,38 +121,7 @@ impl OtlpExporterBuilder {
         self
     }
 
-    /// Sends HTTP basic auth. A user name containing `:` makes
-    /// [`start`](OtlpExporterBuilder::start) fail with [`PushError::InvalidCredentials`].
-    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Credentials::basic(user, password);
-        self
-    }
-
-    /// Sends `Authorization: Bearer <token>`; a token a header cannot carry as given makes
-    /// [`start`](OtlpExporterBuilder::start) fail with [`PushError::InvalidCredentials`].
-    pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Credentials::bearer(token);
-        self
-    }
-
-    /// How often a snapshot is sent while the receiver accepts them (default 15 s).
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// How long one request may take (default 10 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The first and the longest wait between retries (defaults 500 ms and 30 s).
-    pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.min_backoff = min;
-        self.max_backoff = max.max(min);
-        self
-    }
+    sender_builder_methods!();
 
     /// Compresses each request with gzip (`Content-Encoding: gzip`), which every OTLP/HTTP
     /// receiver must accept.
@@ -171,16 +136,12 @@ impl OtlpExporterBuilder {
     /// and on credentials that cannot be sent.
     pub fn start(self) -> Result<OtlpExporter, PushError> {
         let target = Target::parse(&self.endpoint)?;
-        self.credentials.check()?;
+        self.send.credentials.check()?;
         // A registry that holds them already, from another exporter, counts for both.
         for counter in [&REQUESTS, &FAILED, &POINTS] {
             let _ = self.registry.register_static(counter);
         }
-        let schedule = Schedule {
-            interval: self.interval,
-            min_backoff: self.min_backoff,
-            max_backoff: self.max_backoff,
-        };
+        let schedule = self.send.schedule;
         let path = metrics_path(&target);
         let mut attributes = vec![(
             "service.name".to_owned(),
@@ -252,11 +213,7 @@ impl OtlpExporter {
             registry: Registry::global(),
             service_name: None,
             resource: Vec::new(),
-            credentials: Credentials::None,
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(10),
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
+            send: SendSettings::new(),
             #[cfg(feature = "gzip")]
             gzip: false,
         }
@@ -333,9 +290,9 @@ impl Sender for Export {
         let outgoing = self.outgoing(request.encode_to_vec());
         let result = client::send_for_headers(
             &self.target,
-            &self.settings.credentials,
+            &self.settings.send.credentials,
             outgoing,
-            self.settings.timeout,
+            self.settings.send.timeout,
         )
         .await;
         // A 2xx is success even with a partial_success in its body: the points refused

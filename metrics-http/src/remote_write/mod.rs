@@ -46,7 +46,7 @@ mod convert;
 mod convert_v2;
 mod wire;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 use hyper::header::HeaderMap;
@@ -56,9 +56,9 @@ use tallymark_core::encoding::Flatten;
 use tallymark_core::names::{check_label_name, is_legacy_label_name};
 use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
 
-use crate::background::{Background, Schedule, Sender};
+use crate::background::{sender_builder_methods, Background, SendSettings, Sender};
 pub use crate::client::PushError;
-use crate::client::{self, Credentials, Outgoing, Target};
+use crate::client::{self, Outgoing, Target};
 use convert::{Snapshot, SnapshotBuilder};
 
 static REQUESTS: Counter = Counter::new().described(
@@ -162,11 +162,7 @@ pub struct RemoteWriterBuilder {
     url: String,
     registry: &'static Registry,
     labels: Vec<(String, String)>,
-    credentials: Credentials,
-    interval: Duration,
-    timeout: Duration,
-    min_backoff: Duration,
-    max_backoff: Duration,
+    send: SendSettings,
     protocol: RemoteWriteVersion,
 }
 
@@ -184,40 +180,7 @@ impl RemoteWriterBuilder {
         self
     }
 
-    /// Sends HTTP basic auth. A user name containing `:` makes
-    /// [`start`](RemoteWriterBuilder::start) fail with [`PushError::InvalidCredentials`].
-    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Credentials::basic(user, password);
-        self
-    }
-
-    /// Sends `Authorization: Bearer <token>`. A token that a header cannot carry as given
-    /// (empty, with a control character such as `\n`, or with whitespace at either end)
-    /// makes [`start`](RemoteWriterBuilder::start) fail with
-    /// [`PushError::InvalidCredentials`].
-    pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Credentials::bearer(token);
-        self
-    }
-
-    /// How often a snapshot is sent while the receiver accepts them (default 15 s).
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// How long one request may take (default 10 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The first and the longest wait between retries (defaults 500 ms and 30 s).
-    pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.min_backoff = min;
-        self.max_backoff = max.max(min);
-        self
-    }
+    sender_builder_methods!();
 
     /// The protocol to send (default [`RemoteWriteVersion::V1`], which every receiver
     /// reads). With [`RemoteWriteVersion::V2`], a receiver that answers 415, or a 2xx
@@ -232,7 +195,7 @@ impl RemoteWriterBuilder {
     /// snapshot at once.
     pub fn start(self) -> Result<RemoteWriter, PushError> {
         let target = Target::parse(&self.url)?;
-        self.credentials.check()?;
+        self.send.credentials.check()?;
         for (name, _) in &self.labels {
             check_label_name(name).map_err(|e| PushError::InvalidLabel(e.to_string()))?;
             // Sent to every series, in 1.0 with names escaped for a legacy receiver: a
@@ -248,11 +211,7 @@ impl RemoteWriterBuilder {
         for counter in [&REQUESTS, &FAILED, &SAMPLES] {
             let _ = self.registry.register_static(counter);
         }
-        let schedule = Schedule {
-            interval: self.interval,
-            min_backoff: self.min_backoff,
-            max_backoff: self.max_backoff,
-        };
+        let schedule = self.send.schedule;
         let url = self.url.clone();
         let sender = SendLoop {
             target,
@@ -279,11 +238,7 @@ impl RemoteWriter {
             url: url.to_owned(),
             registry: Registry::global(),
             labels: Vec::new(),
-            credentials: Credentials::None,
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(10),
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
+            send: SendSettings::new(),
             protocol: RemoteWriteVersion::V1,
         }
     }
@@ -416,9 +371,9 @@ impl SendLoop {
         };
         client::send_for_headers(
             &self.target,
-            &self.settings.credentials,
+            &self.settings.send.credentials,
             outgoing,
-            self.settings.timeout,
+            self.settings.send.timeout,
         )
         .await
     }
