@@ -131,34 +131,46 @@ impl OtlpExporterBuilder {
         self
     }
 
+    /// The resource every request names: `service.name`, then the attributes added, a
+    /// `service.name` among them replacing the first.
+    fn resource(&self) -> Resource {
+        let service_name = self
+            .service_name
+            .clone()
+            .unwrap_or_else(default_service_name);
+        let mut attributes = vec![("service.name".to_owned(), service_name)];
+        for (key, value) in &self.resource {
+            attributes.retain(|(k, _)| k != key);
+            attributes.push((key.clone(), value.clone()));
+        }
+        Resource {
+            attributes: attributes
+                .iter()
+                .map(|(key, value)| attribute(key, value))
+                .collect(),
+        }
+    }
+
     /// Checks the settings and starts the background thread, which sends the first
     /// snapshot at once. Fails, naming it, on an endpoint that is not an `http://` URL,
-    /// and on credentials that cannot be sent.
+    /// on credentials that cannot be sent, and on a resource attribute with an empty key.
     pub fn start(self) -> Result<OtlpExporter, PushError> {
         let target = Target::parse(&self.endpoint)?;
         self.send.credentials.check()?;
+        // OpenTelemetry requires every attribute to have a key; receivers drop or refuse
+        // one without.
+        if let Some((_, value)) = self.resource.iter().find(|(key, _)| key.is_empty()) {
+            return Err(PushError::InvalidLabel(format!(
+                "the resource attribute valued `{value}` has an empty key"
+            )));
+        }
         // A registry that holds them already, from another exporter, counts for both.
         for counter in [&REQUESTS, &FAILED, &POINTS] {
             let _ = self.registry.register_static(counter);
         }
         let schedule = self.send.schedule;
         let path = metrics_path(&target);
-        let mut attributes = vec![(
-            "service.name".to_owned(),
-            self.service_name
-                .clone()
-                .unwrap_or_else(default_service_name),
-        )];
-        for (key, value) in &self.resource {
-            attributes.retain(|(k, _)| k != key);
-            attributes.push((key.clone(), value.clone()));
-        }
-        let resource = Resource {
-            attributes: attributes
-                .iter()
-                .map(|(key, value)| attribute(key, value))
-                .collect(),
-        };
+        let resource = self.resource();
         let url = target.url(&path);
         let sender = Export {
             target,
@@ -314,6 +326,61 @@ impl Sender for Export {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::common::v1::any_value;
+
+    fn resource(builder: OtlpExporterBuilder) -> Vec<(String, String)> {
+        let text = |value: Option<&any_value::Value>| match value {
+            Some(any_value::Value::StringValue(text)) => text.clone(),
+            None => String::new(),
+        };
+        builder
+            .resource()
+            .attributes
+            .into_iter()
+            .map(|kv| {
+                (
+                    kv.key,
+                    text(kv.value.as_ref().and_then(|v| v.value.as_ref())),
+                )
+            })
+            .collect()
+    }
+
+    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_service_is_named_after_the_executable_unless_told() {
+        let exe = std::env::current_exe().unwrap();
+        let exe = exe.file_name().unwrap().to_str().unwrap();
+        let builder = OtlpExporter::builder("http://c:4318");
+        assert_eq!(resource(builder.clone()), pairs(&[("service.name", exe)]));
+        let builder = builder
+            .service_name("billing")
+            .resource_attribute("host.name", "a")
+            .resource_attribute("service.version", "1.0")
+            .resource_attribute("host.name", "b");
+        assert_eq!(
+            resource(builder.clone()),
+            pairs(&[
+                ("service.name", "billing"),
+                ("service.version", "1.0"),
+                ("host.name", "b"),
+            ])
+        );
+        assert_eq!(
+            resource(builder.resource_attribute("service.name", "ledger")),
+            pairs(&[
+                ("service.version", "1.0"),
+                ("host.name", "b"),
+                ("service.name", "ledger"),
+            ])
+        );
+    }
 
     #[test]
     fn the_metrics_path_is_added_unless_the_endpoint_ends_with_it() {
@@ -327,6 +394,18 @@ mod tests {
         assert_eq!(
             path("http://p:9090/api/v1/otlp"),
             "http://p:9090/api/v1/otlp/v1/metrics"
+        );
+    }
+
+    #[test]
+    fn a_resource_attribute_without_a_key_is_refused_before_anything_starts() {
+        let error = OtlpExporter::builder("http://127.0.0.1:9")
+            .resource_attribute("", "eu-1")
+            .start()
+            .expect_err("an empty key");
+        assert_eq!(
+            error.to_string(),
+            "the resource attribute valued `eu-1` has an empty key"
         );
     }
 }
