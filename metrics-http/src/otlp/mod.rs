@@ -30,7 +30,8 @@
 //! retry again with the latest snapshot, and any other 4xx drops that snapshot. The
 //! exporter counts its own work in `tallymark_otlp_requests_total`,
 //! `tallymark_otlp_requests_failed_total` and `tallymark_otlp_data_points_total`, added to
-//! the registry it sends.
+//! the registry it sends. With tallymark-core's feature `tracing-events`, the first
+//! failure of an outage is also a `WARN` event and the first success after it an `INFO`.
 
 mod convert;
 mod wire;
@@ -40,7 +41,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hyper::body::Bytes;
 use hyper::Method;
 use prost::Message;
-use tallymark_core::{Counter, Descriptor, Registry};
+use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
 
 use crate::background::{sender_builder_methods, Background, SendSettings, Sender};
 pub use crate::client::PushError;
@@ -173,6 +174,7 @@ impl OtlpExporterBuilder {
         let resource = self.resource();
         let url = target.url(&path);
         let sender = Export {
+            url: url.clone(),
             target,
             path,
             resource,
@@ -246,6 +248,8 @@ impl OtlpExporter {
 
 /// What the background thread sends with.
 struct Export {
+    /// The full URL requests go to, for events.
+    url: String,
     target: Target,
     /// Appended to the target's path: `/v1/metrics`, or nothing when it ends so.
     path: String,
@@ -297,6 +301,14 @@ impl Export {
 }
 
 impl Sender for Export {
+    fn failing(&self, error: &PushError) {
+        diagnostics::otlp_export_failing(&self.url, error);
+    }
+
+    fn recovered(&self) {
+        diagnostics::otlp_export_recovered(&self.url);
+    }
+
     async fn send_snapshot(&mut self) -> Result<(), PushError> {
         let (request, points) = self.request();
         let outgoing = self.outgoing(request.encode_to_vec());
