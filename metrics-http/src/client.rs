@@ -32,7 +32,7 @@ pub enum PushError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A job name, grouping label or external label is not usable.
+    /// A job name, grouping label, external label or resource attribute is not usable.
     InvalidLabel(String),
     /// A bearer token or basic-auth user cannot be sent as given; nothing was sent.
     InvalidCredentials(String),
