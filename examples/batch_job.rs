@@ -2,7 +2,8 @@
 //! before exiting: to a Pushgateway, as the Python client's `push_to_gateway` does (the
 //! `push` feature, `tallymark = { features = ["push"] }`), to a file that node_exporter's
 //! textfile collector reads, by remote write to Prometheus or Mimir (the `remote-write`
-//! feature), or to several of them.
+//! feature), by OTLP to an OpenTelemetry Collector (the `otlp` feature), or to several of
+//! them.
 //!
 //! ```text
 //! prometheus-pushgateway &                           # listens on 127.0.0.1:9091
@@ -17,6 +18,9 @@
 //! cargo run --example batch_job -- --remote-write http://127.0.0.1:9095/api/v1/write
 //! cargo run --example batch_job -- --remote-write http://127.0.0.1:9095/api/v1/write \
 //!     --remote-write-version 2
+//!
+//! # otelcol with an `otlp` receiver on its default HTTP port 4318
+//! cargo run --example batch_job -- --otlp http://127.0.0.1:4318
 //! ```
 //!
 //! With no flag, the job pushes to the Pushgateway on 127.0.0.1:9091. Each destination
@@ -31,6 +35,7 @@ use std::process::ExitCode;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use tallymark::otlp::OtlpExporter;
 use tallymark::push::Pushgateway;
 use tallymark::remote_write::{RemoteWriteVersion, RemoteWriter};
 use tallymark::{metric, Gauge, IntGauge};
@@ -52,11 +57,12 @@ struct Args {
     textfile: Option<String>,
     remote_write: Option<String>,
     remote_write_version: Option<RemoteWriteVersion>,
+    otlp: Option<String>,
     instance: String,
 }
 
 const USAGE: &str = "usage: batch_job [--pushgateway URL] [--textfile PATH] \
-    [--remote-write URL [--remote-write-version 1|2]] [--instance NAME]";
+    [--remote-write URL [--remote-write-version 1|2]] [--otlp URL] [--instance NAME]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
@@ -65,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
         textfile: None,
         remote_write: None,
         remote_write_version: None,
+        otlp: None,
         instance: "local".to_owned(),
     };
     while let Some(arg) = args.next() {
@@ -87,6 +94,7 @@ fn parse_args() -> Result<Args, String> {
                     }
                 });
             }
+            "--otlp" => parsed.otlp = Some(value()?),
             "--instance" => parsed.instance = value()?,
             other => return Err(format!("unknown argument `{other}`; {USAGE}")),
         }
@@ -96,7 +104,11 @@ fn parse_args() -> Result<Args, String> {
             "`--remote-write-version` needs `--remote-write URL`; {USAGE}"
         ));
     }
-    if parsed.pushgateway.is_none() && parsed.textfile.is_none() && parsed.remote_write.is_none() {
+    if parsed.pushgateway.is_none()
+        && parsed.textfile.is_none()
+        && parsed.remote_write.is_none()
+        && parsed.otlp.is_none()
+    {
         parsed.pushgateway = Some("http://127.0.0.1:9091".to_owned());
     }
     Ok(parsed)
@@ -111,6 +123,18 @@ fn remote_write(url: &str, args: &Args) -> Result<(), tallymark::PushError> {
         .start()?;
     let sent = writer.flush();
     writer.stop();
+    sent
+}
+
+/// Sends the global registry once by OTLP, the service named as the Pushgateway job is and
+/// the instance as OpenTelemetry spells it.
+fn otlp(endpoint: &str, args: &Args) -> Result<(), tallymark::PushError> {
+    let exporter = OtlpExporter::builder(endpoint)
+        .service_name("batch_job")
+        .resource_attribute("service.instance.id", &args.instance)
+        .start()?;
+    let sent = exporter.flush();
+    exporter.stop();
     sent
 }
 
@@ -163,6 +187,15 @@ fn main() -> ExitCode {
             Ok(()) => println!("Processed {records} records; remote-wrote to {url}"),
             Err(e) => {
                 eprintln!("batch_job: remote write failed: {e}");
+                failed = true;
+            }
+        }
+    }
+    if let Some(endpoint) = &args.otlp {
+        match otlp(endpoint, &args) {
+            Ok(()) => println!("Processed {records} records; exported by OTLP to {endpoint}"),
+            Err(e) => {
+                eprintln!("batch_job: OTLP export failed: {e}");
                 failed = true;
             }
         }

@@ -37,9 +37,9 @@ pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelVal
 
 pub mod textfile;
 
-// `axum`, `actix`, `process`, `push`, `remote_write`, `PushError` and `ClientCerts`, each
-// present when its feature is on; with none on, the glob brings nothing, which is not a
-// mistake.
+// `axum`, `actix`, `process`, `push`, `remote_write`, `otlp`, `PushError` and
+// `ClientCerts`, each present when its feature is on; with none on, the glob brings
+// nothing, which is not a mistake.
 #[cfg(feature = "http")]
 #[allow(unused_imports)]
 pub use tallymark_http::modules::*;

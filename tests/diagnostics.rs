@@ -1,7 +1,8 @@
 //! tallymark's own events (feature `tracing-events`, on in the tests), raised where their
-//! problems happen: a declaration the global catalog refuses, and a remote write that
-//! fails and recovers. Its own test binary: the conflict lives in the global catalog, and
-//! the subscriber, which must also hear the remote writer's thread, is the process's.
+//! problems happen: a declaration the global catalog refuses, and a remote write or an
+//! OTLP export that fails and recovers. Its own test binary: the conflict lives in the
+//! global catalog, and the subscriber, which must also hear the senders' threads, is the
+//! process's.
 
 mod support;
 
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use support::wait_up_to;
+use tallymark::otlp::OtlpExporter;
 use tallymark::remote_write::RemoteWriter;
 use tallymark::Registry;
 use tracing::field::{Field, Visit};
@@ -101,7 +103,7 @@ fn a_declaration_the_catalog_refuses_is_an_error_event_said_once() {
     );
 }
 
-/// A remote-write receiver that answers `503 busy` until healed, then `204`.
+/// A receiver that answers `503 busy` until healed, then `204`.
 struct Receiver {
     url: String,
     healthy: Arc<AtomicBool>,
@@ -109,9 +111,10 @@ struct Receiver {
 }
 
 impl Receiver {
-    fn start() -> Receiver {
+    /// A receiver whose URL ends in `path`.
+    fn start(path: &str) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let url = format!("http://{}/api/v1/write", listener.local_addr().unwrap());
+        let url = format!("http://{}{path}", listener.local_addr().unwrap());
         let healthy = Arc::new(AtomicBool::new(false));
         let answered = Arc::new(AtomicUsize::new(0));
         let (h, a) = (healthy.clone(), answered.clone());
@@ -154,10 +157,25 @@ fn answer(conn: &mut TcpStream, healthy: bool) -> std::io::Result<()> {
     conn.write_all(reply)
 }
 
+/// Heals `receiver` after three refusals, waits for an event saying `recovered`, stops
+/// the sender with `stop`, and returns the events naming the receiver's URL.
+fn outage_events(receiver: &Receiver, recovered: &str, stop: impl FnOnce()) -> Vec<String> {
+    let limit = Duration::from_secs(30);
+    wait_up_to(limit, "three refused requests", || {
+        receiver.answered.load(Ordering::SeqCst) >= 3
+    });
+    receiver.healthy.store(true, Ordering::SeqCst);
+    wait_up_to(limit, "the sender to recover", || {
+        !events_with(recovered).is_empty()
+    });
+    stop();
+    events_with(&receiver.url)
+}
+
 #[test]
 fn a_remote_write_outage_is_one_warning_and_its_end_one_info_event() {
     capture();
-    let receiver = Receiver::start();
+    let receiver = Receiver::start("/api/v1/write");
     let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
     let writer = RemoteWriter::builder(&receiver.url)
         .registry(registry)
@@ -166,24 +184,40 @@ fn a_remote_write_outage_is_one_warning_and_its_end_one_info_event() {
         .timeout(Duration::from_secs(5))
         .start()
         .expect("start the writer");
-    let limit = Duration::from_secs(30);
-    wait_up_to(limit, "three refused requests", || {
-        receiver.answered.load(Ordering::SeqCst) >= 3
-    });
-    receiver.healthy.store(true, Ordering::SeqCst);
-    wait_up_to(limit, "the writer to recover", || {
-        !events_with("remote write recovered").is_empty()
-    });
-    writer.stop();
     let url = &receiver.url;
     assert_eq!(
-        events_with(url),
+        outage_events(&receiver, "remote write recovered", || writer.stop()),
         [
             format!(
                 "WARN tallymark: remote write failing; retrying with backoff url={url:?} \
                  error={url} answered 503: busy"
             ),
             format!("INFO tallymark: remote write recovered url={url:?}"),
+        ]
+    );
+}
+
+#[test]
+fn an_otlp_export_outage_is_one_warning_and_its_end_one_info_event() {
+    capture();
+    let receiver = Receiver::start("/v1/metrics");
+    let registry: &'static Registry = Box::leak(Box::new(Registry::new()));
+    let exporter = OtlpExporter::builder(&receiver.url)
+        .registry(registry)
+        .interval(Duration::from_millis(20))
+        .backoff(Duration::from_millis(10), Duration::from_millis(20))
+        .timeout(Duration::from_secs(5))
+        .start()
+        .expect("start the exporter");
+    let url = &receiver.url;
+    assert_eq!(
+        outage_events(&receiver, "OTLP export recovered", || exporter.stop()),
+        [
+            format!(
+                "WARN tallymark: OTLP export failing; retrying with backoff url={url:?} \
+                 error={url} answered 503: busy"
+            ),
+            format!("INFO tallymark: OTLP export recovered url={url:?}"),
         ]
     );
 }

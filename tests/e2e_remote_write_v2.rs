@@ -10,7 +10,7 @@
 mod support;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use support::remote_write::{
@@ -29,13 +29,6 @@ const WRITER_COUNTERS: [&str; 3] = [
     "tallymark_remote_write_requests_failed_total",
     "tallymark_remote_write_samples_total",
 ];
-
-/// The writer's own counters are shared by the whole process: one writer at a time keeps
-/// each test's increments its own.
-fn one_writer_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn unix_ms_now() -> i64 {
     SystemTime::now()
@@ -112,14 +105,7 @@ fn plus(counts: Counts, requests: f64, failed: f64, samples: f64) -> Counts {
 /// When the OpenMetrics exposition says the series of `family` whose line holds `holding`
 /// was created, in milliseconds.
 fn created_ms(openmetrics: &str, family: &str, holding: &str) -> i64 {
-    let prefix = format!("{family}_created");
-    let line = openmetrics
-        .lines()
-        .find(|l| l.starts_with(&prefix) && l.contains(holding))
-        .unwrap_or_else(|| panic!("no {prefix} with {holding} in\n{openmetrics}"));
-    let (_, seconds) = line.rsplit_once(' ').expect("a value");
-    let seconds: f64 = seconds.parse().expect("a number");
-    (seconds * 1000.0).round() as i64
+    (support::created_seconds(openmetrics, family, holding) * 1000.0).round() as i64
 }
 
 /// The series a 2.0 request of [`job_registry`] carries, the writer's own counters holding
@@ -242,7 +228,7 @@ fn a_2_0_request_carries_symbols_sorted_label_refs_metadata_and_created_timestam
     let Some(judge) = RemoteWriteJudge::new() else {
         return;
     };
-    let _alone = one_writer_at_a_time();
+    let _alone = support::one_sender_at_a_time();
     let registry = job_registry();
     let receiver = LoopbackReceiver::start(vec![Answer::written(SERIES)]);
     let before_ms = unix_ms_now();
@@ -292,7 +278,7 @@ fn assert_falls_back_to_1_0_for_good(first: Answer) {
     let Some(judge) = RemoteWriteJudge::new() else {
         return;
     };
-    let _alone = one_writer_at_a_time();
+    let _alone = support::one_sender_at_a_time();
     let registry = job_registry();
     let receiver = LoopbackReceiver::start(vec![first, Answer::status(200)]);
     let writer = writer(registry, &receiver, RemoteWriteVersion::V2);
@@ -408,7 +394,7 @@ fn a_503_and_a_429_are_retried_with_backoff_in_both_versions() {
         return;
     };
     for version in [RemoteWriteVersion::V1, RemoteWriteVersion::V2] {
-        let _alone = one_writer_at_a_time();
+        let _alone = support::one_sender_at_a_time();
         let speaking = speaking(version);
         let registry = job_registry();
         let receiver = LoopbackReceiver::start(vec![
@@ -444,7 +430,7 @@ fn a_400_is_not_retried_and_flush_reports_it_in_both_versions() {
         return;
     };
     for version in [RemoteWriteVersion::V1, RemoteWriteVersion::V2] {
-        let _alone = one_writer_at_a_time();
+        let _alone = support::one_sender_at_a_time();
         let speaking = speaking(version);
         let registry = job_registry();
         let mut refusal = Answer::status(400);

@@ -64,6 +64,30 @@ pub fn remote_write_recovered(url: &str) {
     let _ = url;
 }
 
+/// An OTLP exporter's request failed after the previous one succeeded; it retries with
+/// backoff, and says nothing more until it recovers. Public for tallymark-http alone.
+#[doc(hidden)]
+pub fn otlp_export_failing(url: &str, error: &dyn Display) {
+    #[cfg(feature = "tracing-events")]
+    tracing::warn!(
+        target: "tallymark",
+        url,
+        %error,
+        "OTLP export failing; retrying with backoff"
+    );
+    #[cfg(not(feature = "tracing-events"))]
+    let _ = (url, error);
+}
+
+/// A failing OTLP exporter's request succeeded again. Public for tallymark-http alone.
+#[doc(hidden)]
+pub fn otlp_export_recovered(url: &str) {
+    #[cfg(feature = "tracing-events")]
+    tracing::info!(target: "tallymark", url, "OTLP export recovered");
+    #[cfg(not(feature = "tracing-events"))]
+    let _ = url;
+}
+
 #[cfg(test)]
 mod tests {
     use std::fmt::{self, Write as _};
@@ -179,6 +203,24 @@ mod tests {
                  url=\"http://127.0.0.1:9/api/v1/write\" \
                  error=http://127.0.0.1:9/api/v1/write answered 503: busy",
                 "INFO tallymark: remote write recovered url=\"http://127.0.0.1:9/api/v1/write\"",
+            ])
+        );
+    }
+
+    #[test]
+    fn a_failing_and_a_recovered_otlp_export_name_the_receiver() {
+        let url = "http://127.0.0.1:9/v1/metrics";
+        let error = "http://127.0.0.1:9/v1/metrics answered 503: busy";
+        assert_eq!(
+            events(|| {
+                otlp_export_failing(url, &error);
+                otlp_export_recovered(url);
+            }),
+            expected(&[
+                "WARN tallymark: OTLP export failing; retrying with backoff \
+                 url=\"http://127.0.0.1:9/v1/metrics\" \
+                 error=http://127.0.0.1:9/v1/metrics answered 503: busy",
+                "INFO tallymark: OTLP export recovered url=\"http://127.0.0.1:9/v1/metrics\"",
             ])
         );
     }

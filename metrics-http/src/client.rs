@@ -20,7 +20,8 @@ use tokio::net::TcpStream;
 #[cfg(feature = "push")]
 use tokio::sync::oneshot;
 
-/// Why a push to a Pushgateway or a remote-write receiver did not succeed.
+/// Why a push to a Pushgateway, a remote-write receiver or an OTLP receiver did not
+/// succeed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PushError {
@@ -31,7 +32,7 @@ pub enum PushError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A job name, grouping label or external label is not usable.
+    /// A job name, grouping label, external label or resource attribute is not usable.
     InvalidLabel(String),
     /// A bearer token or basic-auth user cannot be sent as given; nothing was sent.
     InvalidCredentials(String),
@@ -65,7 +66,7 @@ pub enum PushError {
         /// What is wrong with the answer.
         reason: String,
     },
-    /// The background writer has stopped, so nothing was sent.
+    /// The background writer or exporter has stopped, so nothing was sent.
     Stopped,
 }
 
@@ -83,7 +84,7 @@ impl fmt::Display for PushError {
             PushError::UnexpectedAnswer { url, reason } => {
                 write!(f, "unexpected answer from {url}: {reason}")
             }
-            PushError::Stopped => f.write_str("the remote writer has stopped"),
+            PushError::Stopped => f.write_str("the background sender has stopped"),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The transport half of [tallymark](https://docs.rs/tallymark): a standalone `/metrics`
-//! server, middleware for axum and actix-web, and clients that push to a Pushgateway or a
-//! remote-write receiver.
+//! server, middleware for axum and actix-web, and clients that push to a Pushgateway, a
+//! remote-write receiver or an OTLP receiver.
 //!
 //! The standalone server starts with one call, on a background thread, the way Python's
 //! `start_http_server` does, so programs without a web framework (workers, batch jobs,
@@ -41,6 +41,7 @@
 //! | `tls` | `ServeOptions::tls_pem`, `ServeOptions::tls_client_ca` |
 //! | `push` | `push`: the Pushgateway client |
 //! | `remote-write` | `remote_write`: the Prometheus remote-write client |
+//! | `otlp` | `otlp`: the OTLP/HTTP metrics exporter, for OpenTelemetry receivers |
 
 // A library never writes to the terminal of the program that embeds it; tallymark's own
 // events go through `tallymark_core::diagnostics`.
@@ -60,8 +61,12 @@ mod server;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
-#[cfg(any(feature = "push", feature = "remote-write"))]
+#[cfg(any(feature = "remote-write", feature = "otlp"))]
+mod background;
+#[cfg(any(feature = "push", feature = "remote-write", feature = "otlp"))]
 mod client;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 #[cfg(feature = "process")]
 pub mod process;
 #[cfg(feature = "push")]
@@ -71,7 +76,7 @@ pub mod remote_write;
 #[cfg(feature = "tls")]
 mod tls;
 
-#[cfg(any(feature = "push", feature = "remote-write"))]
+#[cfg(any(feature = "push", feature = "remote-write", feature = "otlp"))]
 pub use client::PushError;
 
 /// The optional modules this build has, for the `tallymark` facade to re-export with one
@@ -82,6 +87,8 @@ pub mod modules {
     pub use crate::actix;
     #[cfg(feature = "axum")]
     pub use crate::axum;
+    #[cfg(feature = "otlp")]
+    pub use crate::otlp;
     #[cfg(feature = "process")]
     pub use crate::process;
     #[cfg(feature = "push")]
@@ -90,7 +97,7 @@ pub mod modules {
     pub use crate::remote_write;
     #[cfg(feature = "tls")]
     pub use crate::ClientCerts;
-    #[cfg(any(feature = "push", feature = "remote-write"))]
+    #[cfg(any(feature = "push", feature = "remote-write", feature = "otlp"))]
     pub use crate::PushError;
 }
 use std::fmt::Display;

@@ -4,7 +4,9 @@
 // Each test binary compiles its own copy of this module and uses a subset of it.
 #![allow(dead_code)]
 
+pub mod otlp;
 mod prometheus;
+pub mod receiver;
 pub mod remote_write;
 
 #[allow(unused_imports)]
@@ -14,7 +16,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -537,4 +539,24 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
         body.extend_from_slice(after.get(..size)?);
         rest = after.get(size..)?.strip_prefix(b"\r\n")?;
     }
+}
+
+/// Holds the lock that the tests of a background sender (remote writer, OTLP exporter)
+/// take: its own counters are shared by the whole process, so one sender at a time keeps
+/// each test's increments its own.
+pub fn one_sender_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// When the OpenMetrics exposition says the series of `family` whose line holds `holding`
+/// was created, in Unix seconds as written.
+pub fn created_seconds(openmetrics: &str, family: &str, holding: &str) -> f64 {
+    let prefix = format!("{family}_created");
+    let line = openmetrics
+        .lines()
+        .find(|l| l.starts_with(&prefix) && l.contains(holding))
+        .unwrap_or_else(|| panic!("no {prefix} with {holding} in\n{openmetrics}"));
+    let (_, seconds) = line.rsplit_once(' ').expect("a value");
+    seconds.parse().expect("a number")
 }

@@ -46,9 +46,7 @@ mod convert;
 mod convert_v2;
 mod wire;
 
-use std::sync::mpsc as std_mpsc;
-use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 use hyper::header::HeaderMap;
@@ -57,11 +55,10 @@ use prost::Message;
 use tallymark_core::encoding::Flatten;
 use tallymark_core::names::{check_label_name, is_legacy_label_name};
 use tallymark_core::{diagnostics, Counter, Descriptor, Registry};
-use tokio::sync::mpsc;
-use tokio::time::Instant;
 
+use crate::background::{sender_builder_methods, Background, SendSettings, Sender};
 pub use crate::client::PushError;
-use crate::client::{self, Credentials, Outgoing, Target};
+use crate::client::{self, Outgoing, Target};
 use convert::{Snapshot, SnapshotBuilder};
 
 static REQUESTS: Counter = Counter::new().described(
@@ -165,11 +162,7 @@ pub struct RemoteWriterBuilder {
     url: String,
     registry: &'static Registry,
     labels: Vec<(String, String)>,
-    credentials: Credentials,
-    interval: Duration,
-    timeout: Duration,
-    min_backoff: Duration,
-    max_backoff: Duration,
+    send: SendSettings,
     protocol: RemoteWriteVersion,
 }
 
@@ -187,40 +180,7 @@ impl RemoteWriterBuilder {
         self
     }
 
-    /// Sends HTTP basic auth. A user name containing `:` makes
-    /// [`start`](RemoteWriterBuilder::start) fail with [`PushError::InvalidCredentials`].
-    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
-        self.credentials = Credentials::basic(user, password);
-        self
-    }
-
-    /// Sends `Authorization: Bearer <token>`. A token that a header cannot carry as given
-    /// (empty, with a control character such as `\n`, or with whitespace at either end)
-    /// makes [`start`](RemoteWriterBuilder::start) fail with
-    /// [`PushError::InvalidCredentials`].
-    pub fn bearer_token(mut self, token: &str) -> Self {
-        self.credentials = Credentials::bearer(token);
-        self
-    }
-
-    /// How often a snapshot is sent while the receiver accepts them (default 15 s).
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
-        self
-    }
-
-    /// How long one request may take (default 10 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The first and the longest wait between retries (defaults 500 ms and 30 s).
-    pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.min_backoff = min;
-        self.max_backoff = max.max(min);
-        self
-    }
+    sender_builder_methods!();
 
     /// The protocol to send (default [`RemoteWriteVersion::V1`], which every receiver
     /// reads). With [`RemoteWriteVersion::V2`], a receiver that answers 415, or a 2xx
@@ -235,7 +195,7 @@ impl RemoteWriterBuilder {
     /// snapshot at once.
     pub fn start(self) -> Result<RemoteWriter, PushError> {
         let target = Target::parse(&self.url)?;
-        self.credentials.check()?;
+        self.send.credentials.check()?;
         for (name, _) in &self.labels {
             check_label_name(name).map_err(|e| PushError::InvalidLabel(e.to_string()))?;
             // Sent to every series, in 1.0 with names escaped for a legacy receiver: a
@@ -251,31 +211,15 @@ impl RemoteWriterBuilder {
         for counter in [&REQUESTS, &FAILED, &SAMPLES] {
             let _ = self.registry.register_static(counter);
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .enable_time()
-            .build()
-            .map_err(|e| PushError::Connection {
-                url: self.url.clone(),
-                reason: format!("cannot start the writer's runtime: {e}"),
-            })?;
-        let (commands, received) = mpsc::unbounded_channel();
-        let loop_state = SendLoop {
+        let schedule = self.send.schedule;
+        let url = self.url.clone();
+        let sender = SendLoop {
             target,
             protocol: self.protocol,
             settings: self,
         };
-        let thread = std::thread::Builder::new()
-            .name("tallymark-remote-write".into())
-            .spawn(move || runtime.block_on(loop_state.run(received)))
-            .map_err(|e| PushError::Connection {
-                url: String::new(),
-                reason: format!("cannot start the writer's thread: {e}"),
-            })?;
-        Ok(RemoteWriter {
-            commands,
-            thread: Some(thread),
-        })
+        let background = Background::start("tallymark-remote-write", &url, schedule, sender)?;
+        Ok(RemoteWriter { background })
     }
 }
 
@@ -283,13 +227,8 @@ impl RemoteWriterBuilder {
 /// current request; [`stop`](RemoteWriter::stop) also waits for that.
 #[derive(Debug)]
 pub struct RemoteWriter {
-    commands: mpsc::UnboundedSender<Flush>,
-    thread: Option<JoinHandle<()>>,
+    background: Background,
 }
-
-/// A request to send now, and where to report how it went.
-#[derive(Debug)]
-struct Flush(std_mpsc::Sender<Result<(), PushError>>);
 
 impl RemoteWriter {
     /// Settings for a writer to `url`, the receiver's write endpoint (for Prometheus,
@@ -299,11 +238,7 @@ impl RemoteWriter {
             url: url.to_owned(),
             registry: Registry::global(),
             labels: Vec::new(),
-            credentials: Credentials::None,
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(10),
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
+            send: SendSettings::new(),
             protocol: RemoteWriteVersion::V1,
         }
     }
@@ -311,26 +246,13 @@ impl RemoteWriter {
     /// Sends a snapshot now and waits for the receiver's answer, for use at shutdown.
     /// The regular schedule restarts from here.
     pub fn flush(&self) -> Result<(), PushError> {
-        let (reply, result) = std_mpsc::channel();
-        self.commands
-            .send(Flush(reply))
-            .map_err(|_| PushError::Stopped)?;
-        result.recv().unwrap_or(Err(PushError::Stopped))
+        self.background.flush()
     }
 
     /// Stops the background thread and waits for it, without a final send: call
     /// [`flush`](RemoteWriter::flush) first for that.
-    pub fn stop(mut self) {
-        self.close();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-
-    /// Closing the channel is the signal to stop; the loop ends at its next turn.
-    fn close(&mut self) {
-        let (closed, _) = mpsc::unbounded_channel();
-        drop(std::mem::replace(&mut self.commands, closed));
+    pub fn stop(self) {
+        self.background.stop();
     }
 }
 
@@ -343,19 +265,6 @@ struct SendLoop {
     protocol: RemoteWriteVersion,
 }
 
-/// Whether sending the same kind of request again later may succeed: after a network
-/// failure, a timeout, a 5xx or a 429, yes. Any other 4xx refuses the request itself,
-/// which a fresh snapshot would not change.
-fn worth_retrying(error: &PushError) -> bool {
-    match error {
-        PushError::Status { status: 429, .. } => true,
-        PushError::Status {
-            status: 400..=499, ..
-        } => false,
-        _ => true,
-    }
-}
-
 /// How a 2.0 request went.
 enum V2Outcome {
     /// Anything but a sign that the receiver reads only 1.0: it wrote the request,
@@ -365,53 +274,13 @@ enum V2Outcome {
     NotUnderstood,
 }
 
-impl SendLoop {
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Flush>) {
-        let mut backoff = self.settings.min_backoff;
-        let mut failing = false;
-        let mut next = Instant::now();
-        loop {
-            let (result, reply) = tokio::select! {
-                () = tokio::time::sleep_until(next) => (self.send_snapshot().await, None),
-                command = commands.recv() => match command {
-                    Some(Flush(reply)) => (self.send_snapshot().await, Some(reply)),
-                    None => break,
-                },
-            };
-            let wait = match &result {
-                Ok(()) => {
-                    if failing {
-                        diagnostics::remote_write_recovered(&self.settings.url);
-                    }
-                    failing = false;
-                    backoff = self.settings.min_backoff;
-                    self.settings.interval
-                }
-                Err(error) => {
-                    // Once per outage, not once per retry; the failures themselves are
-                    // counted in `tallymark_remote_write_requests_failed_total`.
-                    if !failing {
-                        diagnostics::remote_write_failing(&self.settings.url, error);
-                    }
-                    failing = true;
-                    if worth_retrying(error) {
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(self.settings.max_backoff);
-                        wait
-                    } else {
-                        // The receiver is up and refused this request: the next snapshot
-                        // goes at the regular time, not sooner.
-                        backoff = self.settings.min_backoff;
-                        self.settings.interval
-                    }
-                }
-            };
-            next = Instant::now() + wait;
-            if let Some(reply) = reply {
-                // The caller may have given up waiting; the result is counted either way.
-                let _ = reply.send(result);
-            }
-        }
+impl Sender for SendLoop {
+    fn failing(&self, error: &PushError) {
+        diagnostics::remote_write_failing(&self.settings.url, error);
+    }
+
+    fn recovered(&self) {
+        diagnostics::remote_write_recovered(&self.settings.url);
     }
 
     /// Takes a snapshot of the registry and sends it, as 1.0 once a 2.0 receiver turned
@@ -434,7 +303,9 @@ impl SendLoop {
         }
         self.send_v1(snapshot, now_ms).await
     }
+}
 
+impl SendLoop {
     async fn send_v1(&self, snapshot: Snapshot, now_ms: i64) -> Result<(), PushError> {
         let request = snapshot.into_v1(now_ms);
         let samples = request.timeseries.len() as u64;
@@ -500,9 +371,9 @@ impl SendLoop {
         };
         client::send_for_headers(
             &self.target,
-            &self.settings.credentials,
+            &self.settings.send.credentials,
             outgoing,
-            self.settings.timeout,
+            self.settings.send.timeout,
         )
         .await
     }
@@ -534,36 +405,11 @@ fn samples_written(headers: &HeaderMap, url: &str) -> Result<Option<u64>, PushEr
         })
 }
 
-impl Drop for RemoteWriter {
-    fn drop(&mut self) {
-        // Without joining: dropping must not block on a request in progress.
-        self.close();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use hyper::header::HeaderValue;
 
     use super::*;
-
-    #[test]
-    fn only_network_failures_5xx_and_429_are_retried() {
-        let answered = |status| PushError::Status {
-            url: String::new(),
-            status,
-            body: String::new(),
-        };
-        let retried: Vec<u16> = [302, 400, 401, 404, 413, 415, 429, 500, 502, 503]
-            .into_iter()
-            .filter(|&status| worth_retrying(&answered(status)))
-            .collect();
-        assert_eq!(retried, [302, 429, 500, 502, 503]);
-        assert!(worth_retrying(&PushError::Timeout {
-            url: String::new(),
-            after: Duration::from_secs(1),
-        }));
-    }
 
     #[test]
     fn any_written_header_marks_a_2_0_answer_and_the_samples_one_is_counted() {
