@@ -56,8 +56,10 @@ const CHUNK_ROOM: usize = 256;
 pub(crate) struct SampleName<'a> {
     /// The name as written, or, when quoted, the text between the quotes.
     text: Cow<'a, str>,
-    /// `{"name"` when quoted: what opens a sample line that has no suffix.
-    quoted_lead: Option<Vec<u8>>,
+    /// What opens a sample line that has no suffix: the name, or `{"name"` when quoted.
+    /// Kept apart from `text`, so that each line reads it with no test of the name's kind.
+    lead: Cow<'a, [u8]>,
+    quoted: bool,
     scheme: Escaping,
 }
 
@@ -74,13 +76,20 @@ impl<'a> SampleName<'a> {
             lead.push(b'"');
             return SampleName {
                 text,
-                quoted_lead: Some(lead),
+                lead: Cow::Owned(lead),
+                quoted: true,
                 scheme,
             };
         }
+        let text = escape_metric_name(name, scheme);
+        let lead = match &text {
+            Cow::Borrowed(name) => Cow::Borrowed(name.as_bytes()),
+            Cow::Owned(escaped) => Cow::Owned(escaped.as_bytes().to_vec()),
+        };
         SampleName {
-            text: escape_metric_name(name, scheme),
-            quoted_lead: None,
+            text,
+            lead,
+            quoted: false,
             scheme,
         }
     }
@@ -93,7 +102,7 @@ impl<'a> SampleName<'a> {
     /// Whether the name goes in quotes inside the braces, so that the labels after it
     /// follow a comma and a line without labels still has braces.
     pub(crate) fn is_quoted(&self) -> bool {
-        self.quoted_lead.is_some()
+        self.quoted
     }
 
     /// Appends the name as a `# HELP`, `# TYPE` or `# UNIT` line names it.
@@ -122,7 +131,7 @@ impl<'a> SampleName<'a> {
 
     /// What opens a sample line without a suffix: the name, or `{"name"`.
     pub(crate) fn lead(&self) -> &[u8] {
-        self.quoted_lead.as_deref().unwrap_or(self.text.as_bytes())
+        &self.lead
     }
 
     /// What ends a sample name that has no labels: ` `, or `} ` after a quoted one.
