@@ -118,6 +118,10 @@ pub fn escape_label_name(name: &str, scheme: Escaping) -> Cow<'_, str> {
 }
 
 fn escape(name: &str, scheme: Escaping, colon: bool) -> Cow<'_, str> {
+    // `allow-utf-8` rewrites nothing, so it need not read the name at all.
+    if scheme == Escaping::AllowUtf8 {
+        return Cow::Borrowed(name);
+    }
     let legacy = is_legacy(name, colon);
     match scheme {
         Escaping::AllowUtf8 => Cow::Borrowed(name),
