@@ -66,8 +66,9 @@ pub mod __private {
     pub use crate::instrument::{
         call_once, counted_target, in_flight_target, known_label_value, series,
         single_series_recorder, timed_target, unbounded, CallGuard, CallLabels, Callee,
-        CountedSite, CountedTarget, Fallible, InFlightSite, InFlightTarget, KnownLabelValue,
-        LabelText, Outcome, Recorder, SingleSeriesTarget, SiteRegistration, TimedSite, TimedTarget,
+        CountedSite, CountedTarget, CountedTimedSite, Fallible, InFlightSite, InFlightTarget,
+        KnownLabelValue, LabelText, Outcome, Recorder, SingleSeriesTarget, SiteRegistration,
+        TimedSite, TimedTarget,
     };
     pub use crate::labels::dense::{dense_count, dense_index, dense_labels, Values};
     pub use crate::{Descriptor, LabelSet, LabelValue, StrLabels};

@@ -49,7 +49,7 @@ impl Metric for CallsFamily {
             &sites().counted,
             count,
             |group, outcome, count, labels| match group {
-                [one] => one
+                [one] if !one.site.derives_count() => one
                     .site
                     .counter(outcome)
                     .encode(SeriesMeta::labels(labels), sink),

@@ -11,7 +11,7 @@ mod trace;
 pub(crate) use families::default_families;
 pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
 pub(crate) use naming::merged_call_sites;
-pub use site::{Callee, CountedSite, InFlightSite, SiteRegistration, TimedSite};
+pub use site::{Callee, CountedSite, CountedTimedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{
     counted_target, in_flight_target, known_label_value, series, single_series_recorder,
     timed_target, unbounded, CallLabels, CountedTarget, InFlightTarget, KnownLabelValue, LabelText,

@@ -34,7 +34,7 @@ pub(crate) const CONCURRENT: Descriptor = Descriptor::new(
 .with_module("tallymark");
 
 /// Which function a call site belongs to.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Callee {
     /// The bare name, or `Type::method`.
     pub function: &'static str,
@@ -59,6 +59,9 @@ pub struct Callee {
 pub struct CountedSite {
     pub(crate) callee: Callee,
     pub(crate) calls: [Counter; 4],
+    /// The function's `#[timed]` site, when both attributes are on it: every call it times
+    /// is a call counted, so the counts are its histograms' counts.
+    counts_from: Option<&'static TimedSite>,
 }
 
 impl CountedSite {
@@ -67,12 +70,22 @@ impl CountedSite {
         CountedSite {
             callee,
             calls: [const { Counter::new() }; 4],
+            counts_from: None,
         }
     }
 
     /// Calls that ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> u64 {
-        self.calls[outcome.index()].count()
+        match self.counts_from {
+            Some(timed) if self.derives_count() => timed.durations(outcome).count(),
+            _ => self.calls[outcome.index()].count(),
+        }
+    }
+
+    /// Whether the counts are read from the `#[timed]` site. With the `tracing` feature,
+    /// the counters still count, because each keeps its own trace-id exemplar.
+    pub(crate) fn derives_count(&self) -> bool {
+        self.counts_from.is_some() && !cfg!(feature = "tracing")
     }
 
     /// The counter of calls that ended with `outcome`.
@@ -88,6 +101,49 @@ impl Recorder for CountedSite {
     #[inline]
     fn exit(&self, (): (), outcome: Outcome) {
         self.calls[outcome.index()].exit((), outcome);
+    }
+}
+
+/// The storage of a function with both `#[counted]` and `#[timed]`: one guard and one
+/// clock pair record both, and the counts are read from the durations' histograms, so
+/// counting the calls adds nothing to a call.
+///
+/// The generated `static` passes its own `timed` field, which is what makes the two one:
+/// `static SITE: CountedTimedSite = CountedTimedSite::new(callee, &SITE.timed);`
+#[derive(Debug)]
+pub struct CountedTimedSite {
+    /// The `function_calls_total` site.
+    pub counted: CountedSite,
+    /// The `function_calls_duration_seconds` site.
+    pub timed: TimedSite,
+}
+
+impl CountedTimedSite {
+    /// Both sites at zero; `timed` must be this site's own `timed` field.
+    pub const fn new(callee: Callee, timed: &'static TimedSite) -> Self {
+        CountedTimedSite {
+            counted: CountedSite {
+                callee,
+                calls: [const { Counter::new() }; 4],
+                counts_from: Some(timed),
+            },
+            timed: TimedSite::new(callee),
+        }
+    }
+}
+
+impl Recorder for CountedTimedSite {
+    type Start = Stopwatch;
+    #[inline]
+    fn enter(&self) -> Stopwatch {
+        self.timed.enter()
+    }
+    #[inline]
+    fn exit(&self, start: Stopwatch, outcome: Outcome) {
+        self.timed.exit(start, outcome);
+        if !self.counted.derives_count() {
+            self.counted.exit((), outcome);
+        }
     }
 }
 

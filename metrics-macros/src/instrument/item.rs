@@ -5,14 +5,14 @@
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{
-    AttrStyle, Attribute, Block, ImplItem, ImplItemFn, Item, ItemFn, ItemImpl, Path, Signature,
-    Visibility,
+    AttrStyle, Attribute, Block, ImplItem, ImplItemFn, Item, ItemFn, ItemImpl, LitStr, Path,
+    Signature, Visibility,
 };
 
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::instrument::attr::{InstrumentArgs, ResultMode};
-use crate::instrument::target::{method_name, recording, FunctionName};
+use crate::instrument::target::{counted_and_timed_site, method_name, recording, FunctionName};
 use crate::instrument::{expand as guard, shape, AttributeKind};
 use crate::names::unraw;
 
@@ -146,11 +146,16 @@ fn guarded(
         .value()
         .map(|lit| FunctionName::plain(lit.value()));
     let name = given.as_ref().unwrap_or(&f.name);
-    let recording = recording(kind, &f.private, name, &f.sig.ident, args, fallible);
+    let sibling = stacked_sibling(kind, args, f.attrs);
+    let recording = match sibling {
+        Some(_) => counted_and_timed_site(&f.private, name, &f.sig.ident, fallible),
+        None => recording(kind, &f.private, name, &f.sig.ident, args, fallible),
+    };
     // syn reads a body's `#![..]` into the fn's attributes; they go back inside the body.
     let (inner, outer): (Vec<&Attribute>, Vec<&Attribute>) = f
         .attrs
         .iter()
+        .filter(|attr| sibling.is_none_or(|sibling| !std::ptr::eq(*attr, sibling)))
         .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
     let body = guard::body(&f.private, f.sig, f.block, &inner, &recording);
     let (vis, sig) = (f.vis, f.sig);
@@ -158,6 +163,50 @@ fn guarded(
         #(#outer)*
         #vis #sig #body
     })
+}
+
+/// The other of `#[counted]` and `#[timed]` among the fn's remaining attributes, when both
+/// record into the default families with the same arguments, so that one guard does both:
+/// with one clock pair, and the counts read from the durations. Anything else (a target,
+/// different arguments, an attribute given twice, or arguments with errors, which that
+/// attribute reports itself) keeps two guards, one inside the other.
+fn stacked_sibling<'a>(
+    kind: AttributeKind,
+    args: &InstrumentArgs,
+    attrs: &'a [Attribute],
+) -> Option<&'a Attribute> {
+    let sibling_kind = match kind {
+        AttributeKind::Counted => AttributeKind::Timed,
+        AttributeKind::Timed => AttributeKind::Counted,
+        AttributeKind::InFlight => return None,
+    };
+    if args.target.get().is_some() {
+        return None;
+    }
+    let krate = args.krate.value();
+    let mut siblings = attrs
+        .iter()
+        .filter(|attr| matches!(attr.style, AttrStyle::Outer))
+        .filter(|attr| is_own(sibling_kind, krate, attr));
+    let sibling = siblings.next()?;
+    if siblings.next().is_some() {
+        return None;
+    }
+    let tokens = match &sibling.meta {
+        syn::Meta::Path(_) => TokenStream::new(),
+        syn::Meta::List(list) => list.tokens.clone(),
+        syn::Meta::NameValue(_) => return None,
+    };
+    let scratch = Ctxt::new();
+    let theirs = InstrumentArgs::parse(sibling_kind, tokens, &scratch);
+    let clean = scratch.check().is_ok();
+    let text = |path: Option<&Path>| path.map(|p| p.to_token_stream().to_string());
+    let same = theirs.target.get().is_none()
+        && theirs.skip.get().is_none()
+        && theirs.result.value() == args.result.value()
+        && theirs.function.value().map(LitStr::value) == args.function.value().map(LitStr::value)
+        && text(theirs.krate.value()) == text(krate);
+    (clean && same).then_some(sibling)
 }
 
 /// Every method of the block, named `Type::method`. A method's own attributes of the same

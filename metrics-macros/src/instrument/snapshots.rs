@@ -169,3 +169,38 @@ fn timed_async_trait_method() {
         },
     );
 }
+
+/// `#[counted]` above `#[timed]`, both into the default families: one site, one guard
+/// and one clock pair, registered as both, with the `#[timed]` taken off the fn.
+#[test]
+fn counted_and_timed_share_one_guard() {
+    assert_snapshot(
+        "counted_and_timed_share_one_guard",
+        AttributeKind::Counted,
+        quote!(),
+        quote! {
+            #[timed]
+            #[inline(never)]
+            fn handle(request: &str) -> Result<usize, Error> {
+                parse(request)
+            }
+        },
+    );
+}
+
+/// With arguments that differ (here `result`), the two keep a guard each: the `#[timed]`
+/// stays on the fn, inside `#[counted]`'s guard, and expands on its own.
+#[test]
+fn counted_and_timed_with_other_arguments_stay_apart() {
+    assert_snapshot(
+        "counted_and_timed_with_other_arguments_stay_apart",
+        AttributeKind::Timed,
+        quote!(result = "ok"),
+        quote! {
+            #[counted]
+            fn handle(request: &str) -> Result<usize, Error> {
+                parse(request)
+            }
+        },
+    );
+}

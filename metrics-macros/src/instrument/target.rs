@@ -76,28 +76,71 @@ fn default_site(
     ident: &Ident,
     fallible: bool,
 ) -> Recording {
-    let FunctionName { label, qualified } = function;
     let (site, registration) = kind.site();
-    let reads_result = fallible && kind != AttributeKind::InFlight;
-    let at_name = respan(private, ident.span());
-    let line = quote_spanned!(ident.span()=> #at_name::line!());
+    let callee = callee(private, function, ident, fallible);
     Recording {
         setup: quote! {
-            static __TALLYMARK_SITE: #private::#site = #private::#site::new(#private::Callee {
-                function: #label,
-                qualified: #qualified,
-                module: #private::module_path!(),
-                fallible: #fallible,
-                file: #private::file!(),
-                line: #line,
-            });
+            static __TALLYMARK_SITE: #private::#site = #private::#site::new(#callee);
             #private::inventory::submit! {
                 #private::SiteRegistration::#registration(&__TALLYMARK_SITE)
             }
         },
         series: TokenStream::new(),
         recorder: quote!(&__TALLYMARK_SITE),
-        reads_result,
+        reads_result: fallible && kind != AttributeKind::InFlight,
+    }
+}
+
+/// `#[counted]` and `#[timed]` on one function, both into the default families: one site
+/// that times each call and reads the counts from the durations, registered as both.
+///
+/// ```text
+/// static __TALLYMARK_SITE: CountedTimedSite =
+///     CountedTimedSite::new(Callee { .. }, &__TALLYMARK_SITE.timed);
+/// ```
+pub fn counted_and_timed_site(
+    private: &TokenStream,
+    function: &FunctionName,
+    ident: &Ident,
+    fallible: bool,
+) -> Recording {
+    let callee = callee(private, function, ident, fallible);
+    Recording {
+        setup: quote! {
+            static __TALLYMARK_SITE: #private::CountedTimedSite =
+                #private::CountedTimedSite::new(#callee, &__TALLYMARK_SITE.timed);
+            #private::inventory::submit! {
+                #private::SiteRegistration::Counted(&__TALLYMARK_SITE.counted)
+            }
+            #private::inventory::submit! {
+                #private::SiteRegistration::Timed(&__TALLYMARK_SITE.timed)
+            }
+        },
+        series: TokenStream::new(),
+        recorder: quote!(&__TALLYMARK_SITE),
+        reads_result: fallible,
+    }
+}
+
+/// `Callee { .. }`: the function's names and where it is written.
+fn callee(
+    private: &TokenStream,
+    function: &FunctionName,
+    ident: &Ident,
+    fallible: bool,
+) -> TokenStream {
+    let FunctionName { label, qualified } = function;
+    let at_name = respan(private, ident.span());
+    let line = quote_spanned!(ident.span()=> #at_name::line!());
+    quote! {
+        #private::Callee {
+            function: #label,
+            qualified: #qualified,
+            module: #private::module_path!(),
+            fallible: #fallible,
+            file: #private::file!(),
+            line: #line,
+        }
     }
 }
 
