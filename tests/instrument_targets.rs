@@ -199,3 +199,65 @@ fn a_family_in_another_module_and_a_keyword_label_are_reached_by_path() {
         "target_kinds_total{type=\"user\"} 1\n"
     );
 }
+
+/// Calls of one endpoint, for the test of a call site that remembers its series.
+#[metric(labels(endpoint))]
+static TARGET_REMEMBERED_TOTAL: CounterFamily<1> = CounterFamily::new();
+
+#[counted(TARGET_REMEMBERED_TOTAL, labels(endpoint = "/kept"))]
+fn kept_endpoint() {}
+
+/// A call site with only literal labels keeps its series between calls; a `remove` or a
+/// `clear` is seen at its next call, which brings the series back at zero.
+#[test]
+fn a_site_with_literal_labels_keeps_its_series_across_remove_and_clear() {
+    let family = &TARGET_REMEMBERED_TOTAL;
+    let kept = "target_remembered_total{endpoint=\"/kept\"}";
+    let other = "target_remembered_total{endpoint=\"/other\"}";
+
+    family.labels(["/other"]).inc();
+    kept_endpoint();
+    kept_endpoint();
+    assert_eq!(
+        samples("target_remembered_total"),
+        format!("{kept} 2\n{other} 1\n")
+    );
+
+    assert!(family.remove(["/kept"]));
+    assert_eq!(samples("target_remembered_total"), format!("{other} 1\n"));
+    kept_endpoint();
+    assert_eq!(
+        samples("target_remembered_total"),
+        format!("{kept} 1\n{other} 1\n")
+    );
+
+    family.clear();
+    assert_eq!(samples("target_remembered_total"), "");
+    kept_endpoint();
+    kept_endpoint();
+    kept_endpoint();
+    assert_eq!(samples("target_remembered_total"), format!("{kept} 3\n"));
+    assert_eq!(family.labels(["/kept"]).get(), 3.0);
+}
+
+/// Calls into a family whose budget another label set spent first.
+#[metric(labels(endpoint), budget = 1)]
+static TARGET_SPENT_TOTAL: CounterFamily<1> = CounterFamily::new();
+
+#[counted(TARGET_SPENT_TOTAL, labels(endpoint = "/late"))]
+fn late_endpoint() {}
+
+/// A site that first met a spent budget records into the overflow series, and keeps
+/// doing so on later calls, as a lookup of its labels would.
+#[test]
+fn a_site_with_literal_labels_past_the_budget_records_into_overflow() {
+    TARGET_SPENT_TOTAL.labels(["/first"]).inc();
+    late_endpoint();
+    late_endpoint();
+    assert_eq!(
+        samples("target_spent_total"),
+        "target_spent_total{endpoint=\"/first\"} 1\n\
+         target_spent_total{endpoint=\"__overflow__\"} 2\n"
+    );
+    assert_eq!(TARGET_SPENT_TOTAL.overflowed(), 2);
+}

@@ -65,12 +65,13 @@ pub mod __private {
     pub use crate::encoding::LabelPairs;
     pub use crate::instrument::{
         call_once, counted_target, in_flight_target, known_label_value, series,
-        single_series_recorder, timed_target, unbounded, CallGuard, CallLabels, Callee,
-        CountedSite, CountedTarget, CountedTimedSite, Fallible, InFlightSite, InFlightTarget,
-        KnownLabelValue, LabelText, Outcome, Recorder, SingleSeriesTarget, SiteRegistration,
-        TimedSite, TimedTarget,
+        single_series_recorder, site_series, timed_target, unbounded, CallGuard, CallLabels,
+        Callee, CountedSite, CountedTarget, CountedTimedSite, Fallible, InFlightSite,
+        InFlightTarget, KnownLabelValue, LabelText, Outcome, Recorder, SingleSeriesTarget,
+        SiteRegistration, TimedSite, TimedTarget,
     };
     pub use crate::labels::dense::{dense_count, dense_index, dense_labels, Values};
+    pub use crate::labels::SiteSeries;
     pub use crate::{Descriptor, LabelSet, LabelValue, StrLabels};
     pub use inventory;
 }

@@ -14,7 +14,7 @@ pub(crate) use naming::merged_call_sites;
 pub use site::{Callee, CountedSite, CountedTimedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{
     counted_target, in_flight_target, known_label_value, series, single_series_recorder,
-    timed_target, unbounded, CallLabels, CountedTarget, InFlightTarget, KnownLabelValue, LabelText,
-    SingleSeriesTarget, TimedTarget,
+    site_series, timed_target, unbounded, CallLabels, CountedTarget, InFlightTarget,
+    KnownLabelValue, LabelText, SingleSeriesTarget, TimedTarget,
 };
 pub use trace::{current_trace_id, TraceId, TRACE_ID_LABEL};

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use crate::instrument::Recorder;
-use crate::labels::{Family, LabelSet, LabelValue, Member, SeriesRef};
+use crate::labels::{Family, LabelSet, LabelValue, Member, SeriesRef, SiteSeries};
 use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
 
 /// A metric that `#[counted(..)]` can count calls into.
@@ -220,4 +220,16 @@ pub fn series<'f, L: LabelSet, M: Member>(
     labels: impl CallLabels<L>,
 ) -> SeriesRef<'f, M::Series> {
     labels.with_lookup(|lookup| family.labels(lookup))
+}
+
+/// [`series`] for `labels(..)` made only of string literals: `site`, the call site's own
+/// `static`, remembers the series, so a call costs what a call into an unlabelled target
+/// costs.
+#[inline]
+pub fn site_series<'f, L: LabelSet, M: Member>(
+    family: &'f Family<L, M>,
+    site: &SiteSeries,
+    labels: impl CallLabels<L>,
+) -> SeriesRef<'f, M::Series> {
+    labels.with_lookup(|lookup| family.labels_at(site, lookup))
 }

@@ -4,7 +4,7 @@
 use std::hash::BuildHasher;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 use foldhash::fast::FixedState;
@@ -63,6 +63,24 @@ impl<S> Deref for SeriesRef<'_, S> {
     #[inline]
     fn deref(&self) -> &S {
         &self.0.series
+    }
+}
+
+/// Which entry of a family one call site's fixed label values name, so that the site's
+/// later calls skip the lookup; a `static` per site, which the attributes declare for
+/// `labels(..)` made only of string literals.
+#[derive(Debug, Default)]
+pub struct SiteSeries {
+    /// The entry's number plus one; 0 until the first call.
+    entry: AtomicU32,
+}
+
+impl SiteSeries {
+    /// A site that has not called yet.
+    pub const fn new() -> Self {
+        SiteSeries {
+            entry: AtomicU32::new(0),
+        }
     }
 }
 
@@ -164,6 +182,48 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             Some(entry) if entry.is_live() => SeriesRef(&entry.labelled),
             _ => SeriesRef(self.insert(hash, &lookup)),
         }
+    }
+
+    /// [`Family::labels`] for a call site whose label values never change (string
+    /// literals): the site remembers which entry they name, so later calls neither hash
+    /// nor compare text. A removed entry is looked up again, which brings it back.
+    #[inline]
+    pub(crate) fn labels_at(
+        &self,
+        site: &SiteSeries,
+        lookup: L::Lookup<'_>,
+    ) -> SeriesRef<'_, M::Series> {
+        if L::DENSE.is_some() {
+            return self.labels(lookup);
+        }
+        let remembered = site.entry.load(Relaxed).checked_sub(1);
+        match remembered.and_then(|number| self.keyed.entry(number as usize)) {
+            Some(entry) if entry.is_live() => SeriesRef(&entry.labelled),
+            _ => self.resolve_site(site, &lookup),
+        }
+    }
+
+    /// A site's first call, or its first since the entry was removed: the lookup of
+    /// [`Family::labels`], and the entry's number kept for the next call. The overflow
+    /// series is not kept, so that the site finds its own series once there is room.
+    #[cold]
+    fn resolve_site(&self, site: &SiteSeries, lookup: &L::Lookup<'_>) -> SeriesRef<'_, M::Series> {
+        let hash = self.hasher.hash_one(Hashed::<L>(lookup));
+        let labelled = match self.find(hash, lookup) {
+            Some(entry) if entry.is_live() => &entry.labelled,
+            _ => self.insert(hash, lookup),
+        };
+        let names = self.text_names();
+        let found = self.keyed.find_numbered(hash, |entry| {
+            L::matches(lookup, &entry.key, entry.labelled.pairs(names))
+        });
+        if let Some((number, entry)) = found {
+            if std::ptr::eq(&entry.labelled, labelled) {
+                let kept = u32::try_from(number + 1).unwrap_or(0);
+                site.entry.store(kept, Relaxed);
+            }
+        }
+        SeriesRef(labelled)
     }
 
     #[inline]
@@ -326,5 +386,39 @@ struct Hashed<'l, 'a, L: LabelSet>(&'l L::Lookup<'a>);
 impl<L: LabelSet> std::hash::Hash for Hashed<'_, '_, L> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         L::hash_lookup(self.0, state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_remembers_the_entry_its_labels_name_and_not_the_overflow() {
+        const DESC: Descriptor = Descriptor::new("site_total", "Calls.")
+            .with_labels(&["endpoint"])
+            .with_budget(2);
+        let family: CounterFamily<1> = CounterFamily::new().described(&DESC);
+        family.labels(["/a"]).inc();
+
+        let site = SiteSeries::new();
+        let b = family.labels_at(&site, ["/b"]);
+        b.inc();
+        assert_eq!(site.entry.load(Relaxed), 2, "the second entry, plus one");
+        // Once remembered, the lookup is not read: the site's values never change.
+        assert!(std::ptr::eq(&*family.labels_at(&site, ["/z"]), &*b));
+
+        // Removed, the site looks up again and takes the same entry back, at zero.
+        assert!(family.remove(["/b"]));
+        let back = family.labels_at(&site, ["/b"]);
+        assert!(std::ptr::eq(&*back, &*b));
+        assert_eq!(back.get(), 0.0);
+
+        // Past the budget the site records into the overflow series without keeping it.
+        let spent = SiteSeries::new();
+        let folded = family.labels_at(&spent, ["/c"]);
+        assert!(std::ptr::eq(&*folded, &*family.labels(["/d"])));
+        assert_eq!(spent.entry.load(Relaxed), 0);
+        assert_eq!(family.overflowed(), 2);
     }
 }

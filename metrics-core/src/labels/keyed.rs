@@ -83,6 +83,22 @@ impl<K, S> Keyed<K, S> {
         hash: u64,
         matches: impl Fn(&Entry<K, S>) -> bool,
     ) -> Option<&Entry<K, S>> {
+        self.find_numbered(hash, matches).map(|(_, entry)| entry)
+    }
+
+    /// The entry stored `number`th, live or not.
+    #[inline]
+    pub(crate) fn entry(&self, number: usize) -> Option<&Entry<K, S>> {
+        self.entries.get(number)
+    }
+
+    /// [`Keyed::find`], with the entry's number for [`Keyed::entry`].
+    #[inline(always)]
+    pub(crate) fn find_numbered(
+        &self,
+        hash: u64,
+        matches: impl Fn(&Entry<K, S>) -> bool,
+    ) -> Option<(usize, &Entry<K, S>)> {
         let index = self
             .indexes
             .get(self.current.load(Ordering::Acquire))?
@@ -92,9 +108,10 @@ impl<K, S> Keyed<K, S> {
         // An index is never more than half full, so an empty slot ends every probe.
         loop {
             let slot = index.get(at)?.load(Ordering::Acquire);
-            let entry = self.entries.get(slot.checked_sub(1)? as usize)?;
+            let number = slot.checked_sub(1)? as usize;
+            let entry = self.entries.get(number)?;
             if entry.hash == hash && matches(entry) {
-                return Some(entry);
+                return Some((number, entry));
             }
             at = (at + 1) & mask;
         }

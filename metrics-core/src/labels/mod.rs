@@ -11,7 +11,7 @@ mod set;
 pub use crate::label_value::LabelValue;
 pub use family::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, NativeHistogramFamily,
-    SeriesRef, SummaryFamily, OVERFLOW_LABEL_VALUE,
+    SeriesRef, SiteSeries, SummaryFamily, OVERFLOW_LABEL_VALUE,
 };
 pub use member::Member;
 pub use set::{LabelSet, StrLabels};

@@ -204,3 +204,22 @@ fn counted_and_timed_with_other_arguments_stay_apart() {
         },
     );
 }
+
+/// `labels(..)` of string literals only: the call site's own `static` remembers the
+/// series, so later calls skip the lookup. A value read from an argument keeps the lookup.
+#[test]
+fn counted_with_literal_labels_remembers_its_series() {
+    assert_snapshot(
+        "counted_with_literal_labels_remembers_its_series",
+        AttributeKind::Counted,
+        quote!(
+            REQUESTS_TOTAL,
+            labels(method = "GET", endpoint = "/api/users")
+        ),
+        quote! {
+            fn list_users() -> Vec<User> {
+                Vec::new()
+            }
+        },
+    );
+}

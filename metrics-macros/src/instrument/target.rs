@@ -46,6 +46,21 @@ pub fn recording(
                     recorder: quote_spanned!(span=> #at_path::single_series_recorder(#target)),
                     reads_result: false,
                 },
+                Some(labels) if all_literal(labels) => {
+                    let values = label_struct(private, path, labels);
+                    Recording {
+                        setup: quote! {
+                            static __TALLYMARK_SERIES: #private::SiteSeries =
+                                #private::SiteSeries::new();
+                        },
+                        series: quote! {
+                            let __tallymark_series =
+                                #private::site_series(#target, &__TALLYMARK_SERIES, #values);
+                        },
+                        recorder: quote!(&__tallymark_series),
+                        reads_result: false,
+                    }
+                }
                 Some(labels) => {
                     let values = label_struct(private, path, labels);
                     Recording {
@@ -154,6 +169,19 @@ fn label_struct(private: &TokenStream, path: &Path, labels: &Labels) -> TokenStr
         quote!(#name: #value)
     });
     quote!(#path { #(#fields),* })
+}
+
+/// Whether every value is a string literal, so that each call names the same series.
+fn all_literal(labels: &Labels) -> bool {
+    labels.assignments.iter().all(|label| {
+        matches!(
+            &label.value,
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(_),
+                ..
+            })
+        )
+    })
 }
 
 /// A string literal is a fixed value; `unbounded(x)` passes a `&str` knowingly; any other
