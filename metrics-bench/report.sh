@@ -88,6 +88,43 @@ if extras:
     for group, function, ns in extras:
         print(f"- `{group}/{function}`: {show(ns)}")
 
+timed_macro = [
+    "tallymark", "tallymark_declared", "tallymark_declared_literal_labels",
+    "tallymark_counted_timed", "autometrics", "metered", "baseline_instant", "baseline_call",
+]
+rows = [(f, median_ns("timed_macro", f)) for f in timed_macro]
+if any(ns is not None for _, ns in rows):
+    instant = median_ns("timed_macro", "baseline_instant")
+    print()
+    print("### `timed_macro`")
+    print()
+    print("An empty `#[inline(never)]` function under each attribute macro, then timed by")
+    print("hand (`baseline_instant`) and called bare (`baseline_call`). Median ns per call;")
+    print("ratio to `baseline_instant`.")
+    print()
+    print("| function | median ns | ÷ `baseline_instant` |")
+    print("| --- | --- | --- |")
+    for function, ns in rows:
+        ratio = f"{ns / instant:.2f}" if ns is not None and instant else "–"
+        print(f"| `{function}` | {show(ns)} | {ratio} |")
+
+churn_round = 10_000
+churn = ["tallymark", "prometheus", "prometheus_client", "metrics", "measured"]
+rows = [(library, median_ns("label_churn", library)) for library in churn]
+if any(ns is not None for _, ns in rows):
+    print()
+    print("### `label_churn`")
+    print()
+    print(f"One iteration: {churn_round:,} label sets never seen inserted into a family (timed),")
+    print("then forgotten through the library's own API (not timed). `fastmetrics` has no")
+    print("way to forget a label set and is not measured.")
+    print()
+    print(f"| library | median per round of {churn_round:,} | ns per insert |")
+    print("| --- | --- | --- |")
+    for library, ns in rows:
+        per_insert = f"{ns / churn_round:.1f}" if ns is not None else "–"
+        print(f"| `{library}` | {show(ns)} | {per_insert} |")
+
 print()
 print(f"Machine: {os.environ['CPU']}, {os.environ['CORES']} cores; {os.environ['RUSTC']}.")
 
@@ -101,6 +138,19 @@ if os.path.exists(allocations):
     print("family, and what one scrape allocates once the registry and buffer are warm.")
     print()
     with open(allocations) as f:
+        print(f.read().rstrip())
+
+label_churn = os.path.join(os.path.dirname(root.rstrip("/")), "label_churn.md")
+if os.path.exists(label_churn):
+    print()
+    print("### `label_churn` memory")
+    print()
+    print("From the same target: 10 rounds of 100,000 label sets never seen, into one family")
+    print("allowed 100,000 at once; after each round, the library's way of forgetting them.")
+    print("Bytes the family holds (kB), what the first forget gave back, what it renders at")
+    print("the end, and the lookups folded into an overflow series.")
+    print()
+    with open(label_churn) as f:
         print(f.read().rstrip())
 PY
 if [ "$out" != "/dev/stdout" ]; then

@@ -1,10 +1,11 @@
-//! The scraping groups of BENCH.md and `new_series`: whole renders into a reused buffer,
-//! and 100,000 label sets inserted into an empty family.
+//! The scraping groups of BENCH.md, `new_series` and `label_churn`: whole renders into a
+//! reused buffer, 100,000 label sets inserted into an empty family, and rounds of label sets
+//! inserted then forgotten.
 
 #[path = "../shared/mod.rs"]
 mod shared;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{
@@ -12,12 +13,14 @@ use criterion::{
 };
 
 use shared::fastmetrics::{FastmetricsExposition, FastmetricsInsertion};
-use shared::measured::{MeasuredExposition, MeasuredInsertion};
-use shared::metrics::{MetricsExposition, MetricsInsertion};
-use shared::prometheus::{PrometheusExposition, PrometheusInsertion};
-use shared::prometheus_client::{PrometheusClientExposition, PrometheusClientInsertion};
-use shared::tallymark::{TallymarkExposition, TallymarkInsertion};
-use shared::{label_values, Exposition, Insertion};
+use shared::measured::{MeasuredChurn, MeasuredExposition, MeasuredInsertion};
+use shared::metrics::{MetricsChurn, MetricsExposition, MetricsInsertion};
+use shared::prometheus::{PrometheusChurn, PrometheusExposition, PrometheusInsertion};
+use shared::prometheus_client::{
+    PrometheusClientChurn, PrometheusClientExposition, PrometheusClientInsertion,
+};
+use shared::tallymark::{TallymarkChurn, TallymarkExposition, TallymarkInsertion};
+use shared::{label_values, Churn, Exposition, Insertion};
 
 type Group<'a> = BenchmarkGroup<'a, WallTime>;
 
@@ -110,5 +113,49 @@ fn insertion(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, encoding, insertion);
+/// Label sets inserted per round of `label_churn`, and the most a family may hold at once:
+/// tallymark's default budget.
+const CHURN_ROUND: usize = 10_000;
+/// Distinct label values the rounds take in turn: a value comes back only after
+/// `CHURN_POOL / CHURN_ROUND` rounds, by when every library that forgets has forgotten it.
+const CHURN_POOL: usize = 1 << 20;
+
+/// One iteration is one round: `CHURN_ROUND` label sets not in the family are inserted
+/// (timed), then forgotten through the library's own API (not timed).
+fn label_churn<C: Churn>(group: &mut Group<'_>, values: &'static [&'static str]) {
+    let family = C::empty(CHURN_ROUND);
+    let mut rounds = values.chunks_exact(CHURN_ROUND).cycle();
+    group.bench_function(C::NAME, |b| {
+        b.iter_custom(|iters| {
+            let mut elapsed = Duration::ZERO;
+            for _ in 0..iters {
+                let round = rounds.next().expect("a cycle of a non-empty pool");
+                let start = Instant::now();
+                family.scope(|| round.iter().for_each(|v| family.insert(v)));
+                elapsed += start.elapsed();
+                family.forget(round);
+            }
+            elapsed
+        });
+    });
+}
+
+fn churn(c: &mut Criterion) {
+    let values = label_values(CHURN_POOL);
+    let mut group = c.benchmark_group("label_churn");
+    group.throughput(Throughput::Elements(CHURN_ROUND as u64));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    label_churn::<TallymarkChurn>(&mut group, values);
+    label_churn::<PrometheusChurn>(&mut group, values);
+    label_churn::<PrometheusClientChurn>(&mut group, values);
+    label_churn::<MetricsChurn>(&mut group, values);
+    label_churn::<MeasuredChurn>(&mut group, values);
+    // fastmetrics is left out: with no way to forget, its family would only grow, and once
+    // the pool came round its "inserts" would be lookups of series it still holds.
+    group.finish();
+}
+
+criterion_group!(benches, encoding, insertion, churn);
 criterion_main!(benches);

@@ -20,6 +20,7 @@ use shared::metrics::Metrics;
 use shared::prometheus::Prometheus;
 use shared::prometheus_client::PrometheusClient;
 use shared::tallymark::{timed_work_default, Tallymark};
+use shared::timed_macro as macros;
 use shared::{timed_work, Recording, Request};
 use tallymark_bench::ring::{gauge_values, observations, RING_LEN};
 
@@ -220,6 +221,36 @@ fn recording(c: &mut Criterion) {
     group.finish();
 }
 
+/// `timed_macro`: the same empty function under each attribute macro, then timed by hand
+/// and called bare. Every function is named in its own closure, so each call is as direct
+/// as the baselines'.
+fn timed_macro(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timed_macro");
+    group.bench_function("tallymark", |b| b.iter(macros::tallymark_default_work));
+    group.bench_function("tallymark_declared", |b| {
+        b.iter(macros::tallymark_declared_work);
+    });
+    group.bench_function("tallymark_declared_literal_labels", |b| {
+        b.iter(macros::tallymark_literal_labels_work);
+    });
+    group.bench_function("tallymark_counted_timed", |b| {
+        b.iter(macros::tallymark_counted_timed_work);
+    });
+    macros::autometrics_settings();
+    group.bench_function("autometrics", |b| b.iter(macros::autometrics_work));
+    let metered = macros::MeteredWork::default();
+    group.bench_function("metered", |b| b.iter(|| metered.work()));
+    group.bench_function("baseline_instant", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            timed_work();
+            black_box(start.elapsed())
+        });
+    });
+    group.bench_function("baseline_call", |b| b.iter(timed_work));
+    group.finish();
+}
+
 fn contention(c: &mut Criterion) {
     let mut group = c.benchmark_group("contended_counter_inc");
     each_library!(contended_counter_inc, &mut group);
@@ -241,5 +272,5 @@ fn contention(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, recording, contention);
+criterion_group!(benches, recording, timed_macro, contention);
 criterion_main!(benches);

@@ -14,7 +14,7 @@ use ::fastmetrics::metrics::histogram::Histogram;
 use ::fastmetrics::raw::LabelSetSchema;
 use ::fastmetrics::registry::Registry;
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Class, Method, Request, StrRequest, BUCKETS};
 
 impl EncodeLabelValue for Method {
@@ -255,5 +255,39 @@ impl Insertion for FastmetricsInsertion {
     #[inline]
     fn insert(&self, value: &'static str) {
         self.0.with_or_new(&Series(value), Counter::inc);
+    }
+}
+
+pub struct FastmetricsChurn {
+    registry: Registry,
+    family: Family<Series, Counter>,
+}
+
+impl Churn for FastmetricsChurn {
+    const NAME: &'static str = "fastmetrics";
+    const FORGETS_BY: &'static str = "none: its `Family` has no removal";
+
+    /// It has no limit of label sets.
+    fn empty(_live: usize) -> Self {
+        let mut registry = Registry::default();
+        let family = Family::<Series, Counter>::default();
+        registry
+            .register("churn_total", "Churned.", family.clone())
+            .unwrap();
+        FastmetricsChurn { registry, family }
+    }
+
+    #[inline]
+    fn insert(&self, value: &'static str) {
+        self.family.with_or_new(&Series(value), Counter::inc);
+    }
+
+    /// There is nothing to call: every label set stays.
+    fn forget(&self, _inserted: &[&'static str]) {}
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        text::encode(&mut out, &self.registry, profile()).unwrap();
+        out
     }
 }

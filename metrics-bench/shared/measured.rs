@@ -17,7 +17,7 @@ use ::measured::{
 };
 use paracord::ParaCord;
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Class, Method, Request, StrRequest, BUCKETS};
 
 impl LabelValue for Method {
@@ -279,5 +279,37 @@ impl Insertion for MeasuredInsertion {
     #[inline]
     fn insert(&self, series: &'static str) {
         self.0.inc(SeriesGroup { series });
+    }
+}
+
+pub struct MeasuredChurn(CounterVec<SeriesSet>);
+
+impl Churn for MeasuredChurn {
+    const NAME: &'static str = "measured";
+    const FORGETS_BY: &'static str =
+        "`MetricVec::remove_metric` per label set (no clear; interned values stay)";
+
+    /// It has no limit of label sets.
+    fn empty(_live: usize) -> Self {
+        MeasuredChurn(CounterVec::new())
+    }
+
+    #[inline]
+    fn insert(&self, series: &'static str) {
+        self.0.inc(SeriesGroup { series });
+    }
+
+    fn forget(&self, inserted: &[&'static str]) {
+        for &series in inserted {
+            self.0
+                .remove_metric(self.0.with_labels(SeriesGroup { series }));
+        }
+    }
+
+    fn render(&self) -> String {
+        let name = MetricName::from_str("churn_total");
+        let mut encoder = BufferedTextEncoder::new();
+        self.0.collect_family_into(name, &mut encoder).unwrap();
+        String::from_utf8(encoder.finish().to_vec()).unwrap()
     }
 }

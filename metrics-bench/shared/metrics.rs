@@ -5,10 +5,11 @@
 
 use ::metrics::{counter, gauge, histogram, with_local_recorder, Counter, Gauge, Histogram};
 use ::metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use ::metrics_util::MetricKindMask;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Request, StrRequest, BUCKETS};
 
 fn recorder() -> PrometheusRecorder {
@@ -176,5 +177,51 @@ impl Insertion for MetricsInsertion {
     #[inline]
     fn insert(&self, value: &'static str) {
         counter!("encode_total", "series" => value).increment(1);
+    }
+}
+
+/// How long a series of `MetricsChurn` may go without an update before its exporter drops it.
+const IDLE_TIMEOUT: Duration = Duration::from_millis(1);
+
+pub struct MetricsChurn {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+}
+
+impl Churn for MetricsChurn {
+    const NAME: &'static str = "metrics";
+    const FORGETS_BY: &'static str =
+        "no call: the exporter's `idle_timeout` (1 ms) drops series idle that long, at a render";
+
+    /// It has no limit of label sets.
+    fn empty(_live: usize) -> Self {
+        let recorder = PrometheusBuilder::new()
+            .idle_timeout(MetricKindMask::COUNTER, Some(IDLE_TIMEOUT))
+            .build_recorder();
+        MetricsChurn {
+            handle: recorder.handle(),
+            recorder,
+        }
+    }
+
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        with_local_recorder(&self.recorder, f)
+    }
+
+    #[inline]
+    fn insert(&self, value: &'static str) {
+        counter!("churn_total", "series" => value).increment(1);
+    }
+
+    /// A render notes each series' last update; one after the timeout drops those idle
+    /// since. Nothing else forgets a series in `metrics`.
+    fn forget(&self, _inserted: &[&'static str]) {
+        drop(self.handle.render());
+        std::thread::sleep(IDLE_TIMEOUT * 2);
+        drop(self.handle.render());
+    }
+
+    fn render(&self) -> String {
+        self.handle.render()
     }
 }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod prometheus;
 pub mod prometheus_client;
 pub mod tallymark;
+pub mod timed_macro;
 
 pub use labels::{Class, Method, Request, StrRequest};
 
@@ -88,6 +89,36 @@ pub trait Insertion: Sized {
     }
     /// Adds one to the series of `value`, creating it.
     fn insert(&self, value: &'static str);
+}
+
+/// Forgetting series: a family handed label sets never seen, then emptied through the
+/// library's own API, round after round, as label values that come and go (pods, users,
+/// jobs) do to a family.
+pub trait Churn: Sized {
+    /// The library's name.
+    const NAME: &'static str;
+    /// The call that forgets label sets, or, where the library has none, that it has none.
+    const FORGETS_BY: &'static str;
+
+    /// An empty counter family with one label, allowed `live` label sets at once where the
+    /// library has such a limit.
+    fn empty(live: usize) -> Self;
+    /// As [`Recording::scope`].
+    fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    /// Adds one to the series of `value`, creating it.
+    fn insert(&self, value: &'static str);
+    /// Lookups folded into an overflow series instead of a series of their own, where the
+    /// library folds; read before [`Churn::forget`], which may reset it.
+    fn overflowed(&self) -> Option<u64> {
+        None
+    }
+    /// Forgets the label sets of the last round, `inserted`, through the library's own API
+    /// (nothing, where it has none).
+    fn forget(&self, inserted: &[&'static str]);
+    /// The family in text form.
+    fn render(&self) -> String;
 }
 
 /// The function every library times: empty, and kept as a real call. `black_box` gives

@@ -8,7 +8,7 @@ use ::prometheus::{
     Registry, TextEncoder,
 };
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Request, StrRequest, BUCKETS};
 
 pub struct Prometheus {
@@ -187,5 +187,40 @@ impl Insertion for PrometheusInsertion {
     #[inline]
     fn insert(&self, value: &'static str) {
         self.0.with_label_values(&[value]).inc();
+    }
+}
+
+/// A family in a registry of its own: the registry's gather leaves an emptied family out,
+/// where the encoder alone refuses it.
+pub struct PrometheusChurn {
+    registry: Registry,
+    family: IntCounterVec,
+}
+
+impl Churn for PrometheusChurn {
+    const NAME: &'static str = "prometheus";
+    const FORGETS_BY: &'static str = "`MetricVec::reset`";
+
+    /// It has no limit of label sets.
+    fn empty(_live: usize) -> Self {
+        let registry = Registry::new();
+        let family = IntCounterVec::new(Opts::new("churn_total", "Churned."), &["series"]).unwrap();
+        registry.register(Box::new(family.clone())).unwrap();
+        PrometheusChurn { registry, family }
+    }
+
+    #[inline]
+    fn insert(&self, value: &'static str) {
+        self.family.with_label_values(&[value]).inc();
+    }
+
+    fn forget(&self, _inserted: &[&'static str]) {
+        self.family.reset();
+    }
+
+    fn render(&self) -> String {
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap()
     }
 }

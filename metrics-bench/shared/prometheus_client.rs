@@ -11,7 +11,7 @@ use ::prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Request, StrRequest, BUCKETS};
 
 impl EncodeLabelSet for Request {
@@ -202,5 +202,38 @@ impl Insertion for PrometheusClientInsertion {
     #[inline]
     fn insert(&self, value: &'static str) {
         self.0.get_or_create(&[("series", value)]).inc();
+    }
+}
+
+pub struct PrometheusClientChurn {
+    registry: Registry,
+    family: Family<OneLabel, Counter>,
+}
+
+impl Churn for PrometheusClientChurn {
+    const NAME: &'static str = "prometheus_client";
+    const FORGETS_BY: &'static str = "`Family::clear`";
+
+    /// It has no limit of label sets.
+    fn empty(_live: usize) -> Self {
+        let mut registry = Registry::default();
+        let family = Family::default();
+        registry.register("churn", "Churned.", family.clone());
+        PrometheusClientChurn { registry, family }
+    }
+
+    #[inline]
+    fn insert(&self, value: &'static str) {
+        self.family.get_or_create(&[("series", value)]).inc();
+    }
+
+    fn forget(&self, _inserted: &[&'static str]) {
+        self.family.clear();
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        text::encode(&mut out, &self.registry).unwrap();
+        out
     }
 }

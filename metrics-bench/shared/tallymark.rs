@@ -8,7 +8,7 @@ use ::tallymark::{
     Registry,
 };
 
-use super::{counter_value, histogram_values, mixed_name, Exposition, Insertion, Recording};
+use super::{counter_value, histogram_values, mixed_name, Churn, Exposition, Insertion, Recording};
 use super::{Request, StrRequest, BUCKETS};
 
 /// An unlabelled counter.
@@ -189,5 +189,50 @@ impl Insertion for TallymarkInsertion {
     #[inline]
     fn insert(&self, value: &'static str) {
         self.0.labels([value]).inc();
+    }
+}
+
+/// A family in a registry of its own, so that it can be rendered alone.
+pub struct TallymarkChurn {
+    registry: Registry,
+    family: Arc<CounterFamily<1>>,
+}
+
+impl Churn for TallymarkChurn {
+    const NAME: &'static str = "tallymark";
+    const FORGETS_BY: &'static str = "`Family::clear`";
+
+    fn empty(live: usize) -> Self {
+        // The budget is the family's limit of label sets; a benchmark's few may leak.
+        let desc: &'static Descriptor = Box::leak(Box::new(
+            Descriptor::new("churn_total", "Label sets that come and go.")
+                .with_labels(&["series"])
+                .with_budget(live),
+        ));
+        let registry = Registry::new();
+        let family = Arc::new(CounterFamily::<1>::new().described(desc));
+        registry
+            .register(Arc::clone(&family) as Arc<dyn ::tallymark::Metric>)
+            .expect("one family");
+        TallymarkChurn { registry, family }
+    }
+
+    #[inline]
+    fn insert(&self, value: &'static str) {
+        self.family.labels([value]).inc();
+    }
+
+    fn overflowed(&self) -> Option<u64> {
+        Some(self.family.overflowed())
+    }
+
+    fn forget(&self, _inserted: &[&'static str]) {
+        self.family.clear();
+    }
+
+    fn render(&self) -> String {
+        let mut out = Vec::new();
+        self.registry.encode(&mut out);
+        String::from_utf8(out).expect("the text format is UTF-8")
     }
 }

@@ -5,14 +5,17 @@
 #[path = "../shared/mod.rs"]
 mod shared;
 
-use shared::fastmetrics::{Fastmetrics, FastmetricsExposition};
+use shared::fastmetrics::{Fastmetrics, FastmetricsChurn, FastmetricsExposition};
 use shared::labels::{request_ring, str_ring};
-use shared::measured::{Measured, MeasuredExposition};
-use shared::metrics::{Metrics, MetricsExposition};
-use shared::prometheus::{Prometheus, PrometheusExposition};
-use shared::prometheus_client::{PrometheusClient, PrometheusClientExposition};
-use shared::tallymark::{Tallymark, TallymarkExposition};
-use shared::{Exposition, Recording};
+use shared::measured::{Measured, MeasuredChurn, MeasuredExposition};
+use shared::metrics::{Metrics, MetricsChurn, MetricsExposition};
+use shared::prometheus::{Prometheus, PrometheusChurn, PrometheusExposition};
+use shared::prometheus_client::{
+    PrometheusClient, PrometheusClientChurn, PrometheusClientExposition,
+};
+use shared::tallymark::{Tallymark, TallymarkChurn, TallymarkExposition};
+use shared::timed_macro as macros;
+use shared::{label_values, Churn, Exposition, Recording};
 use std::sync::OnceLock;
 
 use tallymark_bench::exposition::{differences, parse, Samples, SeriesKey};
@@ -195,4 +198,211 @@ fn measured_exposes_like_tallymark() {
 #[test]
 fn fastmetrics_exposes_like_tallymark() {
     assert_exposes_like_tallymark::<FastmetricsExposition>();
+}
+
+/// How many calls each function of `timed_macro` gets in its test.
+const MACRO_CALLS: usize = 100;
+
+/// The values of the samples named `name` whose labels are `labels` plus any others
+/// (`module`, autometrics' `caller_*`), in the order of their keys.
+fn values_of(samples: &Samples, name: &str, labels: &[(&str, &str)]) -> Vec<f64> {
+    samples
+        .iter()
+        .filter(|(key, _)| {
+            key.name == name
+                && labels
+                    .iter()
+                    .all(|(n, v)| key.labels.iter().any(|(kn, kv)| kn == n && kv == v))
+        })
+        .map(|(_, value)| *value)
+        .collect()
+}
+
+/// Calls `work` `MACRO_CALLS` times and reads tallymark's default registry back.
+fn tallymark_after_calls(work: fn()) -> Samples {
+    (0..MACRO_CALLS).for_each(|_| work());
+    let text = ::tallymark::render();
+    parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+const CALLS: f64 = MACRO_CALLS as f64;
+
+#[test]
+fn tallymark_timed_counts_every_call_in_the_default_family() {
+    let samples = tallymark_after_calls(macros::tallymark_default_work);
+    let function = [("function", "tallymark_default_work"), ("result", "ok")];
+    let count = "function_calls_duration_seconds_count";
+    assert_eq!(values_of(&samples, count, &function), [CALLS]);
+    assert_eq!(values_of(&samples, "function_calls_total", &function), []);
+}
+
+#[test]
+fn tallymark_timed_counts_every_call_in_a_declared_histogram() {
+    let samples = tallymark_after_calls(macros::tallymark_declared_work);
+    assert_eq!(
+        values_of(&samples, "timed_macro_seconds_count", &[]),
+        [CALLS]
+    );
+}
+
+#[test]
+fn tallymark_timed_counts_every_call_under_its_literal_labels() {
+    let samples = tallymark_after_calls(macros::tallymark_literal_labels_work);
+    let name = "timed_macro_by_endpoint_seconds_count";
+    assert_eq!(values_of(&samples, name, &[]), [CALLS]);
+    assert_eq!(
+        values_of(&samples, name, &[("endpoint", "/api/users")]),
+        [CALLS]
+    );
+}
+
+#[test]
+fn tallymark_counted_and_timed_count_every_call_once_each() {
+    let samples = tallymark_after_calls(macros::tallymark_counted_timed_work);
+    let function = [
+        ("function", "tallymark_counted_timed_work"),
+        ("result", "ok"),
+    ];
+    let count = "function_calls_duration_seconds_count";
+    assert_eq!(values_of(&samples, count, &function), [CALLS]);
+    assert_eq!(
+        values_of(&samples, "function_calls_total", &function),
+        [CALLS]
+    );
+}
+
+#[test]
+fn autometrics_counts_every_call() {
+    macros::autometrics_settings();
+    (0..MACRO_CALLS).for_each(|_| macros::autometrics_work());
+    let text = macros::autometrics_render();
+    let samples = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let function = [("function", "autometrics_work")];
+    let count = "function_calls_duration_seconds_count";
+    assert_eq!(values_of(&samples, count, &function), [CALLS], "{text}");
+    assert_eq!(
+        values_of(&samples, "function_calls_total", &function),
+        [CALLS],
+        "{text}"
+    );
+}
+
+#[test]
+fn metered_counts_every_call() {
+    let work = macros::MeteredWork::default();
+    (0..MACRO_CALLS).for_each(|_| work.work());
+    assert_eq!(work.recorded(), (MACRO_CALLS as u64, MACRO_CALLS as u64));
+}
+
+/// Label sets per round of the churn tests, and the most a family may hold at once.
+const CHURN_ROUND: usize = 100;
+const CHURN_ROUNDS: usize = 3;
+
+/// What a family renders before and after each round's `forget`, keeping its own samples
+/// (`churn_total`), and the lookups it folded into overflow in that round.
+struct Round {
+    before: Samples,
+    after: Samples,
+    overflowed: Option<u64>,
+}
+
+fn churned<C: Churn>() -> Vec<Round> {
+    let values = label_values(CHURN_ROUND * CHURN_ROUNDS);
+    let family = C::empty(CHURN_ROUND);
+    let read = |family: &C| {
+        let text = family.render();
+        let samples = parse(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", C::NAME));
+        samples
+            .into_iter()
+            .filter(|(key, _)| key.name == "churn_total")
+            .collect::<Samples>()
+    };
+    values
+        .chunks(CHURN_ROUND)
+        .map(|round| {
+            family.scope(|| round.iter().for_each(|v| family.insert(v)));
+            let before = read(&family);
+            let overflowed = family.overflowed();
+            family.forget(round);
+            Round {
+                before,
+                after: read(&family),
+                overflowed,
+            }
+        })
+        .collect()
+}
+
+/// `churn_total{series=v} 1` for each of `values`.
+fn ones(values: &[&str]) -> Samples {
+    values.iter().map(|v| (series(v), 1.0)).collect()
+}
+
+fn series(value: &str) -> SeriesKey {
+    SeriesKey {
+        name: "churn_total".to_owned(),
+        labels: vec![("series".to_owned(), value.to_owned())],
+    }
+}
+
+/// Each round's label sets are exported until its `forget`, and none after it.
+fn assert_forgets<C: Churn>() {
+    let values = label_values(CHURN_ROUND * CHURN_ROUNDS);
+    for (round, values) in churned::<C>().iter().zip(values.chunks(CHURN_ROUND)) {
+        assert_agree(C::NAME, &ones(values), &round.before);
+        assert_eq!(round.after, Samples::new(), "{}", C::NAME);
+        assert_eq!(round.overflowed, None);
+    }
+}
+
+#[test]
+fn prometheus_forgets_churned_series() {
+    assert_forgets::<PrometheusChurn>();
+}
+
+#[test]
+fn prometheus_client_forgets_churned_series() {
+    assert_forgets::<PrometheusClientChurn>();
+}
+
+#[test]
+fn metrics_forgets_churned_series() {
+    assert_forgets::<MetricsChurn>();
+}
+
+#[test]
+fn measured_forgets_churned_series() {
+    assert_forgets::<MeasuredChurn>();
+}
+
+#[test]
+fn fastmetrics_cannot_forget_churned_series() {
+    let values = label_values(CHURN_ROUND * CHURN_ROUNDS);
+    for (n, round) in churned::<FastmetricsChurn>().iter().enumerate() {
+        let so_far = ones(&values[..(n + 1) * CHURN_ROUND]);
+        assert_agree("fastmetrics", &so_far, &round.before);
+        assert_agree("fastmetrics", &so_far, &round.after);
+    }
+}
+
+/// What tallymark does today, asserted as it is: `clear` stops exporting the label sets but
+/// keeps their entries, and the budget counts every entry kept, so once one round has filled
+/// it every later label set folds into `__overflow__` and is lost. The goal of BENCH.md
+/// (`label_churn`: cleared label sets give back their bytes, and rounds stay bounded) is
+/// that every round reads like the first.
+#[test]
+fn tallymark_churned_series_fold_into_overflow_after_the_first_round() {
+    let values = label_values(CHURN_ROUND);
+    let rounds = churned::<TallymarkChurn>();
+    let overflow = |value: f64| Samples::from([(series("__overflow__"), value)]);
+
+    assert_agree("tallymark", &ones(values), &rounds[0].before);
+    assert_eq!(rounds[0].overflowed, Some(0));
+    assert_eq!(rounds[0].after, Samples::new());
+    for round in &rounds[1..] {
+        assert_eq!(round.before, overflow(CHURN_ROUND as f64));
+        assert_eq!(round.overflowed, Some(CHURN_ROUND as u64));
+        // `clear` sets the overflow series to zero, and it stays exported.
+        assert_eq!(round.after, overflow(0.0));
+    }
 }
