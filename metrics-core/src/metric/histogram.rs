@@ -298,6 +298,24 @@ impl<C: BucketCounts> Histogram<C> {
         self.native.as_ref()
     }
 
+    /// The native buckets kept beside the classic ones (see
+    /// [`with_native`](Histogram::with_native)), with this histogram's sum; `None` for a
+    /// histogram without them.
+    ///
+    /// ```
+    /// use tallymark_core::Histogram;
+    ///
+    /// static LATENCY: Histogram = Histogram::with_buckets(&[1.0]).with_native(0);
+    /// LATENCY.observe(1.5);
+    /// // With schema 0, bucket 1 holds (1, 2].
+    /// assert_eq!(LATENCY.native_view().unwrap().buckets(true), [(1, 1)]);
+    /// ```
+    #[cfg(feature = "protobuf")]
+    pub fn native_view(&self) -> Option<crate::encoding::NativeView<'_>> {
+        self.native.as_ref()?;
+        Some(crate::encoding::NativeView::new(self))
+    }
+
     /// The non-cumulative count and sum per bucket, the last being `+Inf`.
     pub(crate) fn slots(&self) -> &[BucketCell] {
         let slots = self.counts.slots();
@@ -334,6 +352,36 @@ impl<C: BucketCounts> Histogram<C> {
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {
         self.desc
+    }
+}
+
+/// What [`Histogram::native_view`] reads; only made for a histogram with native buckets.
+#[cfg(feature = "protobuf")]
+impl<C: BucketCounts> crate::encoding::views::NativeBuckets for Histogram<C> {
+    fn schema(&self) -> i32 {
+        self.native.as_ref().map_or(0, |n| i32::from(n.schema()))
+    }
+
+    fn zero_threshold(&self) -> f64 {
+        self.native
+            .as_ref()
+            .map_or(0.0, ExponentialBuckets::zero_threshold)
+    }
+
+    fn zero_count(&self) -> u64 {
+        self.native
+            .as_ref()
+            .map_or(0, ExponentialBuckets::zero_count)
+    }
+
+    fn sum(&self) -> f64 {
+        Histogram::sum(self)
+    }
+
+    fn for_each_bucket(&self, positive: bool, f: &mut dyn FnMut(i32, u64)) {
+        if let Some(native) = &self.native {
+            native.for_each_bucket(positive, f);
+        }
     }
 }
 
@@ -422,9 +470,6 @@ mod tests {
     #[cfg(feature = "protobuf")]
     #[test]
     fn a_histogram_with_native_buckets_counts_each_observation_in_both() {
-        use crate::encoding::NativeView;
-        use crate::metric::exponential::WithSum;
-
         let histogram = super::Histogram::with_buckets(&[0.1, 1.0]).with_native(0);
         for v in [0.0625, 0.25, 0.375, 1.0, 1.0, 3.0, -2.0, 0.0, f64::NAN] {
             histogram.observe(v);
@@ -437,12 +482,7 @@ mod tests {
         assert_eq!(view.sum, 3.6875);
         assert_eq!((histogram.count(), histogram.sum()), (9, 3.6875));
 
-        let buckets = histogram.native_buckets().unwrap();
-        let native = WithSum {
-            buckets,
-            sum: view.sum,
-        };
-        let native = NativeView::new(&native);
+        let native = histogram.native_view().unwrap();
         assert_eq!((native.schema(), native.zero_count()), (0, 2));
         // 2^-4 closes bucket -4, 2^-2 bucket -2; 0.375 is in (2^-2, 2^-1], 1 closes 0,
         // 3 is in (2, 4]; the magnitude 2 of -2 closes negative bucket 1.
@@ -451,7 +491,8 @@ mod tests {
             [(-4, 1), (-2, 1), (-1, 1), (0, 2), (2, 1)]
         );
         assert_eq!(native.buckets(false), [(1, 1)]);
-        assert_eq!(native.count(), 9);
+        assert_eq!((native.count(), native.sum()), (9, 3.6875));
+        assert!(super::Histogram::new().native_view().is_none());
     }
 
     /// The native side of a histogram files every value where a [`NativeHistogram`] of
@@ -461,9 +502,6 @@ mod tests {
     #[cfg(feature = "protobuf")]
     #[test]
     fn native_buckets_beside_classic_ones_match_a_native_histogram() {
-        use crate::encoding::NativeView;
-        use crate::metric::exponential::WithSum;
-
         let values = [
             f64::INFINITY,
             f64::NEG_INFINITY,
@@ -483,11 +521,7 @@ mod tests {
             dual.observe(v);
             native.observe(v);
         }
-        let side = WithSum {
-            buckets: dual.native_buckets().unwrap(),
-            sum: dual.sum(),
-        };
-        let side = NativeView::new(&side);
+        let side = dual.native_view().unwrap();
         let want = native.view();
         assert_eq!(side.zero_count(), want.zero_count());
         assert_eq!(side.buckets(true), want.buckets(true));
