@@ -141,7 +141,8 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
     /// Also keeps native buckets of `schema` (see [`NativeHistogram`]), with
     /// client_golang's zero threshold; call it before the first observation. A protobuf
     /// scrape then carries both kinds in one histogram, sharing `_count` and `_sum`; the
-    /// text formats still show the classic buckets alone.
+    /// text formats still show the classic buckets alone. The `#[timed]` family keeps
+    /// them this way; the series of a `HistogramFamily` keep classic buckets only.
     ///
     /// With `with_native(DEFAULT_SCHEMA)`, each power of two is cut into 8 buckets.
     ///
