@@ -8,7 +8,7 @@
 
 #[cfg(feature = "protobuf")]
 use std::sync::atomic::Ordering::Release;
-use std::sync::atomic::Ordering::{self, Acquire, Relaxed};
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use portable_atomic::AtomicU128;
 
@@ -25,28 +25,36 @@ impl BucketCell {
     /// Counts one observation of `v`.
     #[inline]
     pub(crate) fn observe(&self, v: f64) {
-        self.add(v, Relaxed);
-    }
-
-    /// Counts one observation of `v` and publishes what this thread wrote before it: a
-    /// reader that sees the new count through [`BucketCell::get_acquire`] sees those
-    /// writes too. A histogram with native buckets counts there first, so a scrape never
-    /// finds an observation in its classic buckets that its native buckets lack.
-    #[cfg(feature = "protobuf")]
-    #[inline]
-    pub(crate) fn observe_release(&self, v: f64) {
-        self.add(v, Release);
-    }
-
-    #[inline(always)]
-    fn add(&self, v: f64, success: Ordering) {
         let mut current = self.0.load(Relaxed);
         loop {
             let (count, sum) = split(current);
             let next = join(count.wrapping_add(1), sum + v);
             match self
                 .0
-                .compare_exchange_weak(current, next, success, Relaxed)
+                .compare_exchange_weak(current, next, Relaxed, Relaxed)
+            {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Counts one observation of `v` and publishes what this thread wrote before it: a
+    /// reader that sees the new count through [`BucketCell::get_acquire`] sees those
+    /// writes too. A histogram with native buckets counts there first, so a scrape never
+    /// finds an observation in its classic buckets that its native buckets lack.
+    ///
+    /// A loop of its own, so that the plain `observe()` stays exactly as it was.
+    #[cfg(feature = "protobuf")]
+    #[inline]
+    pub(crate) fn observe_release(&self, v: f64) {
+        let mut current = self.0.load(Relaxed);
+        loop {
+            let (count, sum) = split(current);
+            let next = join(count.wrapping_add(1), sum + v);
+            match self
+                .0
+                .compare_exchange_weak(current, next, Release, Relaxed)
             {
                 Ok(_) => return,
                 Err(actual) => current = actual,

@@ -166,10 +166,9 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
         if let Some(native) = &mut self.native {
             native.set_schema(schema);
         } else {
-            let none = std::mem::replace(
-                &mut self.native,
-                Some(ExponentialBuckets::new(schema, DEFAULT_ZERO_THRESHOLD)),
-            );
+            let none = self
+                .native
+                .replace(ExponentialBuckets::new(schema, DEFAULT_ZERO_THRESHOLD));
             std::mem::forget(none);
         }
         self
