@@ -367,4 +367,34 @@ mod tests {
         assert_eq!(key(1.2, 2), 2);
         assert_eq!(key(1.0, 2), 0);
     }
+
+    /// Merged call sites: the totals are each bucket's counts added up, the zero bucket's
+    /// too, in ascending order on each side; the schema is the sites'.
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn totals_add_the_buckets_of_several_histograms() {
+        let (a, b) = (
+            ExponentialBuckets::new(0, 0.0),
+            ExponentialBuckets::new(0, 0.0),
+        );
+        for v in [1.0, 3.0, 0.0, -1.5] {
+            a.increment(v);
+        }
+        for v in [3.5, 0.75, f64::NAN, -1.5] {
+            b.increment(v);
+        }
+        let mut totals = NativeTotals::new(&a);
+        totals.add(&a);
+        totals.add(&b);
+        let buckets = |positive| {
+            let mut out = Vec::new();
+            totals.for_each_bucket(positive, &mut |i, n| out.push((i, n)));
+            out
+        };
+        // Schema 0: 0.75 is in (2^-1, 1], 1 closes bucket 0, 3 and 3.5 are in (2, 4].
+        assert_eq!(buckets(true), [(0, 2), (2, 2)]);
+        assert_eq!(buckets(false), [(1, 2)]);
+        // 0 and NaN.
+        assert_eq!((totals.schema(), totals.zero_count()), (0, 2));
+    }
 }
