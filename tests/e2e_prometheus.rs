@@ -1,6 +1,7 @@
 //! The quickstart example scraped by a live Prometheus 2.42, asked through its HTTP API
 //! what it ingested: once with the default scrape (OpenMetrics) and exemplar storage, once
-//! with native histograms (protobuf).
+//! with native histograms (protobuf). And histograms with classic and native buckets
+//! together, served from this test, with native histograms and classic buckets both kept.
 //!
 //! Each run uses free loopback ports, a 1 s scrape interval and a temporary storage
 //! directory, deleted afterwards; every wait is bounded. The tests skip with a note when
@@ -9,7 +10,10 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use tallymark::{metric, timed, Histogram};
 
 use support::{wait_up_to, Example, Prometheus, PATIENCE};
 
@@ -181,4 +185,71 @@ fn prometheus_with_native_histograms_scrapes_protobuf() {
         .await_numbers("rate(http_requests_total[5s])")
         .is_empty());
     drop(quickstart);
+}
+
+/// Waits observed with known values, in classic and native buckets.
+#[metric]
+static E2E_WAIT_SECONDS: Histogram = Histogram::with_buckets(&[0.1, 1.0]).with_native(3);
+
+/// Its durations go to the default family, which under `protobuf` keeps both kinds.
+#[timed]
+fn timed_twice_over() {}
+
+#[test]
+fn prometheus_reads_classic_and_native_buckets_of_one_histogram() {
+    for v in [0.0625, 0.25, 0.375, 1.0, 1.0, 3.0, -2.0, 0.0] {
+        E2E_WAIT_SECONDS.observe(v);
+    }
+    for _ in 0..5 {
+        timed_twice_over();
+    }
+    let server = tallymark::serve("127.0.0.1:0").expect("serve the test's metrics");
+    let Some((mut prometheus, keeps_classic)) =
+        Prometheus::scraping_classic_and_native(server.local_addr())
+    else {
+        return;
+    };
+    let target = prometheus.scraped_target();
+    assert_eq!(target["health"], "up", "{target}");
+    assert_eq!(target["lastError"], "", "{target}");
+
+    // The native histograms: their count and sum, taken from the protobuf scrape.
+    assert_eq!(
+        prometheus.await_numbers("histogram_count(e2e_wait_seconds)"),
+        [8.0]
+    );
+    assert_eq!(
+        prometheus.await_numbers("histogram_sum(e2e_wait_seconds)"),
+        [3.6875]
+    );
+    let timed = "function_calls_duration_seconds{function=\"timed_twice_over\"}";
+    assert_eq!(
+        prometheus.await_numbers(&format!("histogram_count({timed})")),
+        [5.0]
+    );
+
+    // The classic buckets: -2, 0 and 2^-4 are at most 0.1, both 1s, 2^-2 and 0.375 at
+    // most 1; 3 only in `+Inf`. An empty function takes less than 10 s. Prometheus 2.x
+    // spells a protobuf bound `1.0`, text scrapes and 3.x may spell it `1`.
+    if !keeps_classic {
+        // This version keeps only the native histogram of a protobuf scrape; the classic
+        // buckets are asked of a second Prometheus, which scrapes OpenMetrics text.
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: this prometheus cannot keep classic buckets beside native ones \
+             (scrape_classic_histograms is 2.45+); checking them through a text scrape"
+        );
+        let Some(text) = Prometheus::scraping(server.local_addr(), "exemplar-storage") else {
+            return;
+        };
+        prometheus = text;
+    }
+    let bucket = |le: &str| format!("e2e_wait_seconds_bucket{{le=~\"{le}\"}}");
+    assert_eq!(prometheus.await_numbers(&bucket("0.1")), [3.0]);
+    assert_eq!(prometheus.await_numbers(&bucket("1|1.0")), [7.0]);
+    assert_eq!(prometheus.await_numbers(&bucket("[+]Inf")), [8.0]);
+    let timed_bucket = "function_calls_duration_seconds_bucket\
+        {function=\"timed_twice_over\", le=~\"10|10.0\"}";
+    assert_eq!(prometheus.await_numbers(timed_bucket), [5.0]);
+    server.stop();
 }

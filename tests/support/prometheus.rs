@@ -34,6 +34,38 @@ impl Prometheus {
         Prometheus::start(&scrape, &[&format!("--enable-feature={features}")])
     }
 
+    /// Starts Prometheus scraping `target` as job `app` through protobuf, keeping native
+    /// histograms and, where this version can, a histogram's classic buckets beside them
+    /// (`scrape_classic_histograms` since 2.45, `always_scrape_classic_histograms` in 3.x;
+    /// native histograms by feature flag before 3.8, by `scrape_native_histograms`
+    /// since). Returns whether the classic buckets are kept too; `None` (after a skip
+    /// note) when Prometheus is not installed.
+    pub fn scraping_classic_and_native(target: SocketAddr) -> Option<(Prometheus, bool)> {
+        let binary = require_binary(&["prometheus"], "install the Debian package prometheus")?;
+        let version = version_of(&binary);
+        let mut options = String::new();
+        let mut flags = Vec::new();
+        if version >= (3, 8) {
+            options.push_str("    scrape_native_histograms: true\n");
+        } else {
+            flags.push("--enable-feature=native-histograms");
+        }
+        let keeps_classic = version >= (2, 45);
+        if version >= (3, 0) {
+            options.push_str("    always_scrape_classic_histograms: true\n");
+        } else if keeps_classic {
+            options.push_str("    scrape_classic_histograms: true\n");
+        }
+        let scrape = format!(
+            "scrape_configs:\n  \
+             - job_name: app\n\
+             {options}    \
+             static_configs: [{{targets: ['{target}']}}]\n"
+        );
+        let prometheus = Prometheus::start(&scrape, &flags)?;
+        Some((prometheus, keeps_classic))
+    }
+
     /// Starts Prometheus with no scrape target, accepting remote writes on
     /// `/api/v1/write`.
     pub fn receiving_remote_writes() -> Option<Prometheus> {
@@ -144,6 +176,21 @@ impl Prometheus {
         });
         target
     }
+}
+
+/// The `(major, minor)` version `prometheus --version` reports, `(0, 0)` when unreadable.
+fn version_of(binary: &std::path::Path) -> (u32, u32) {
+    let said = Command::new(binary)
+        .arg("--version")
+        .stderr(Stdio::null())
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    // "prometheus, version 2.42.0+ds (branch: ...)"
+    let number = said.split("version ").nth(1).unwrap_or_default();
+    let mut parts = number.split(['.', '+', ' ', '-']);
+    let mut next = || parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (next(), next())
 }
 
 /// Starts `command[0]` with the rest as arguments, its output discarded.

@@ -85,6 +85,23 @@ pub trait SampleSink {
     /// A native histogram series.
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>);
 
+    /// A classic histogram series that keeps native buckets too, sharing its sum. Only
+    /// protobuf carries both; every other format writes the classic buckets alone, as
+    /// client_golang does.
+    ///
+    /// The native buckets, read after `classic`, hold at least every observation it
+    /// counted, so their total is the series' count.
+    fn classic_and_native_histogram(
+        &mut self,
+        series: SeriesMeta<'_>,
+        classic: HistogramView<'_>,
+        exemplars: &[ExemplarSlot],
+        native: NativeView<'_>,
+    ) {
+        let _ = native;
+        self.classic_histogram(series, classic, exemplars);
+    }
+
     /// A counter or gauge sample with nothing but labels and a value.
     fn sample(&mut self, labels: LabelPairs<'_>, value: Value) {
         self.scalar(SeriesMeta::labels(labels), value, None);

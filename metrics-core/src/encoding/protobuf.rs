@@ -169,30 +169,7 @@ impl SampleSink for ProtobufSamples {
         view: HistogramView<'_>,
         exemplars: &[ExemplarSlot],
     ) {
-        let exemplar_at = |i: usize| {
-            exemplars
-                .get(i)
-                .and_then(|slot| slot.with(|e| e.map(exemplar)))
-        };
-        let mut bucket = Vec::with_capacity(view.bounds.len() + 1);
-        let count = view.for_each_bucket(|upper_bound, cumulative| {
-            bucket.push(Bucket {
-                cumulative_count: Some(cumulative),
-                upper_bound: Some(upper_bound),
-                exemplar: exemplar_at(bucket.len()),
-                ..Bucket::default()
-            });
-        });
-        // Prometheus derives `+Inf` from the count; it is written only to carry an
-        // exemplar, as client_golang does.
-        if let Some(sample) = exemplar_at(view.bounds.len()) {
-            bucket.push(Bucket {
-                cumulative_count: Some(count),
-                upper_bound: Some(f64::INFINITY),
-                exemplar: Some(sample),
-                ..Bucket::default()
-            });
-        }
+        let (bucket, count) = classic_buckets(view, exemplars, None);
         self.metrics.push(Metric {
             label: labels(series.labels),
             histogram: Some(Histogram {
@@ -202,6 +179,27 @@ impl SampleSink for ProtobufSamples {
                 created_timestamp: self.created(&series),
                 ..Histogram::default()
             }),
+            ..Metric::default()
+        });
+    }
+
+    fn classic_and_native_histogram(
+        &mut self,
+        series: SeriesMeta<'_>,
+        classic: HistogramView<'_>,
+        exemplars: &[ExemplarSlot],
+        native: NativeView<'_>,
+    ) {
+        // Prometheus rejects a native histogram whose count is not its buckets' total, so
+        // the count is theirs; the classic buckets, read before, never exceed it.
+        let mut histogram = native_fields(native);
+        let (bucket, _) = classic_buckets(classic, exemplars, histogram.sample_count);
+        histogram.bucket = bucket;
+        histogram.sample_sum = Some(classic.sum);
+        histogram.created_timestamp = self.created(&series);
+        self.metrics.push(Metric {
+            label: labels(series.labels),
+            histogram: Some(histogram),
             ..Metric::default()
         });
     }
@@ -227,33 +225,80 @@ impl SampleSink for ProtobufSamples {
     }
 
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
-        let (mut positive_span, positive_delta) = spans_and_deltas(&view.buckets(true));
-        let (negative_span, negative_delta) = spans_and_deltas(&view.buckets(false));
-        // Without a span, a histogram with no observations outside the zero bucket reads
-        // as a classic one; an empty span (offset 0, length 0) says it is native.
-        if positive_span.is_empty() && negative_span.is_empty() {
-            positive_span.push(BucketSpan {
-                offset: Some(0),
-                length: Some(0),
-            });
-        }
+        let mut histogram = native_fields(view);
+        histogram.created_timestamp = self.created(&series);
         self.metrics.push(Metric {
             label: labels(series.labels),
-            histogram: Some(Histogram {
-                sample_count: Some(view.count()),
-                sample_sum: Some(view.sum()),
-                schema: Some(view.schema()),
-                zero_threshold: Some(view.zero_threshold()),
-                zero_count: Some(view.zero_count()),
-                positive_span,
-                positive_delta,
-                negative_span,
-                negative_delta,
-                created_timestamp: self.created(&series),
-                ..Histogram::default()
-            }),
+            histogram: Some(histogram),
             ..Metric::default()
         });
+    }
+}
+
+/// The classic `bucket` list and the classic total. `+Inf` is written only to carry an
+/// exemplar, as client_golang does, since Prometheus derives it from the count; its
+/// cumulative count is `count` when given (the native total), else the classic total.
+fn classic_buckets(
+    view: HistogramView<'_>,
+    exemplars: &[ExemplarSlot],
+    count: Option<u64>,
+) -> (Vec<Bucket>, u64) {
+    let exemplar_at = |i: usize| {
+        exemplars
+            .get(i)
+            .and_then(|slot| slot.with(|e| e.map(exemplar)))
+    };
+    let mut bucket = Vec::with_capacity(view.bounds.len() + 1);
+    let total = view.for_each_bucket(|upper_bound, cumulative| {
+        bucket.push(Bucket {
+            cumulative_count: Some(cumulative),
+            upper_bound: Some(upper_bound),
+            exemplar: exemplar_at(bucket.len()),
+            ..Bucket::default()
+        });
+    });
+    if let Some(sample) = exemplar_at(view.bounds.len()) {
+        bucket.push(Bucket {
+            cumulative_count: Some(count.unwrap_or(total)),
+            upper_bound: Some(f64::INFINITY),
+            exemplar: Some(sample),
+            ..Bucket::default()
+        });
+    }
+    (bucket, total)
+}
+
+/// A `Histogram` message with the native fields, the count and the sum of `view`. The
+/// buckets are read once, and the count is their total as read, as Prometheus requires.
+fn native_fields(view: NativeView<'_>) -> Histogram {
+    let zero_count = view.zero_count();
+    let positive = view.buckets(true);
+    let negative = view.buckets(false);
+    let count = positive
+        .iter()
+        .chain(&negative)
+        .fold(zero_count, |total, (_, n)| total.wrapping_add(*n));
+    let (mut positive_span, positive_delta) = spans_and_deltas(&positive);
+    let (negative_span, negative_delta) = spans_and_deltas(&negative);
+    // Without a span, a histogram with no observations outside the zero bucket reads
+    // as a classic one; an empty span (offset 0, length 0) says it is native.
+    if positive_span.is_empty() && negative_span.is_empty() {
+        positive_span.push(BucketSpan {
+            offset: Some(0),
+            length: Some(0),
+        });
+    }
+    Histogram {
+        sample_count: Some(count),
+        sample_sum: Some(view.sum()),
+        schema: Some(view.schema()),
+        zero_threshold: Some(view.zero_threshold()),
+        zero_count: Some(zero_count),
+        positive_span,
+        positive_delta,
+        negative_span,
+        negative_delta,
+        ..Histogram::default()
     }
 }
 

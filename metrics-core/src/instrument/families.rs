@@ -9,6 +9,8 @@ use crate::instrument::naming::{by_series, sites, HasCallee, Named};
 use crate::instrument::site::{CountedSite, TimedSite, CALLS, CONCURRENT, DURATIONS, TIMED_SLOTS};
 use crate::instrument::Outcome;
 use crate::metric::buckets::DEFAULT_BUCKETS;
+#[cfg(feature = "protobuf")]
+use crate::metric::exponential::NativeTotals;
 use crate::metric::{Exemplar, ExemplarSlot};
 use crate::registry::Metric;
 
@@ -119,12 +121,21 @@ fn encode_merged_durations(
 ) {
     let mut counts = [0u64; TIMED_SLOTS];
     let mut sum = 0.0;
+    #[cfg(feature = "protobuf")]
+    let mut native: Option<NativeTotals> = None;
     for named in group {
         let histogram = named.site.durations(outcome);
         for (total, cell) in counts.iter_mut().zip(histogram.slots()) {
-            let (n, s) = cell.get();
+            let (n, s) = cell.get_acquire();
             *total = total.saturating_add(n);
             sum += s;
+        }
+        // Read after the site's classic buckets, so they hold all that those counted.
+        #[cfg(feature = "protobuf")]
+        if let Some(buckets) = histogram.native_buckets() {
+            native
+                .get_or_insert_with(|| NativeTotals::new(buckets))
+                .add(buckets);
         }
     }
     // Rebuilt only for merged series that have exemplars, which a scrape of a program
@@ -152,6 +163,13 @@ fn encode_merged_durations(
         counts: &counts,
         sum,
     };
+    #[cfg(feature = "protobuf")]
+    if let Some(mut native) = native {
+        native.sum = sum;
+        let native = crate::encoding::NativeView::new(&native);
+        sink.classic_and_native_histogram(meta, view, &exemplars, native);
+        return;
+    }
     sink.classic_histogram(meta, view, &exemplars);
 }
 

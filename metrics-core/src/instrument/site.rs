@@ -150,6 +150,15 @@ impl Recorder for CountedTimedSite {
 /// Slots for the default buckets plus `+Inf`.
 pub(crate) const TIMED_SLOTS: usize = DEFAULT_BUCKETS.len() + 1;
 
+/// The histogram of one outcome's durations: the default buckets, and under `protobuf`
+/// native buckets of the default schema too, which a protobuf scrape carries beside them.
+const fn duration_histogram() -> Histogram<InlineCounts<TIMED_SLOTS>> {
+    let histogram = Histogram::inline(&DEFAULT_BUCKETS);
+    #[cfg(feature = "protobuf")]
+    let histogram = histogram.with_native(crate::metric::DEFAULT_SCHEMA);
+    histogram
+}
+
 /// The `#[timed]` storage of one function: a histogram of seconds per outcome.
 #[derive(Debug)]
 pub struct TimedSite {
@@ -162,7 +171,7 @@ impl TimedSite {
     pub const fn new(callee: Callee) -> Self {
         TimedSite {
             callee,
-            durations: [const { Histogram::inline(&DEFAULT_BUCKETS) }; 4],
+            durations: [const { duration_histogram() }; 4],
         }
     }
 

@@ -6,7 +6,9 @@
 //! counter increment; the pair was most of `observe()`. Kept together, they change in one
 //! compare-and-swap, and the histogram's sum is the sum of its buckets' sums.
 
-use std::sync::atomic::Ordering::Relaxed;
+#[cfg(feature = "protobuf")]
+use std::sync::atomic::Ordering::Release;
+use std::sync::atomic::Ordering::{Acquire, Relaxed};
 
 use portable_atomic::AtomicU128;
 
@@ -37,10 +39,40 @@ impl BucketCell {
         }
     }
 
+    /// Counts one observation of `v` and publishes what this thread wrote before it: a
+    /// reader that sees the new count through [`BucketCell::get_acquire`] sees those
+    /// writes too. A histogram with native buckets counts there first, so a scrape never
+    /// finds an observation in its classic buckets that its native buckets lack.
+    ///
+    /// A loop of its own, so that the plain `observe()` stays exactly as it was.
+    #[cfg(feature = "protobuf")]
+    #[inline]
+    pub(crate) fn observe_release(&self, v: f64) {
+        let mut current = self.0.load(Relaxed);
+        loop {
+            let (count, sum) = split(current);
+            let next = join(count.wrapping_add(1), sum + v);
+            match self
+                .0
+                .compare_exchange_weak(current, next, Release, Relaxed)
+            {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
     /// The count and the sum, read together.
     #[inline]
     pub fn get(&self) -> (u64, f64) {
         split(self.0.load(Relaxed))
+    }
+
+    /// Like [`BucketCell::get`], also seeing what [`BucketCell::observe_release`]
+    /// published.
+    #[inline]
+    pub(crate) fn get_acquire(&self) -> (u64, f64) {
+        split(self.0.load(Acquire))
     }
 
     /// How many observations landed here.

@@ -9,6 +9,8 @@ use crate::encoding::HistogramView;
 use crate::exemplar::ExemplarSlot;
 use crate::metric::bucket::BucketCell;
 use crate::metric::buckets::{self, BucketsError, DEFAULT_BUCKETS, MAX_BUCKETS};
+#[cfg(feature = "protobuf")]
+use crate::metric::exponential::{ExponentialBuckets, DEFAULT_ZERO_THRESHOLD};
 
 /// Where a histogram keeps its buckets: one slot per finite bound, then one for `+Inf`,
 /// each with its count and sum. Counts are not cumulative, so an observation touches a
@@ -71,6 +73,10 @@ pub struct Histogram<C: BucketCounts = InlineCounts> {
     // pointer, and `observe()` never looks here.
     exemplars: OnceLock<Box<[ExemplarSlot]>>,
     desc: &'static Descriptor,
+    // Native buckets beside the classic ones, for protobuf scrapes; without the feature no
+    // format could carry them, so the field, and its test in `observe()`, are not there.
+    #[cfg(feature = "protobuf")]
+    native: Option<ExponentialBuckets>,
 }
 
 impl Histogram {
@@ -127,7 +133,45 @@ impl<const N: usize> Histogram<InlineCounts<N>> {
             counts: InlineCounts([const { BucketCell::new() }; N]),
             exemplars: OnceLock::new(),
             desc: &UNNAMED,
+            #[cfg(feature = "protobuf")]
+            native: None,
         }
+    }
+
+    /// Also keeps native buckets of `schema` (see [`NativeHistogram`]), with
+    /// client_golang's zero threshold; call it before the first observation. A protobuf
+    /// scrape then carries both kinds in one histogram, sharing `_count` and `_sum`; the
+    /// text formats still show the classic buckets alone. The `#[timed]` family keeps
+    /// them this way; the series of a `HistogramFamily` keep classic buckets only.
+    ///
+    /// With `with_native(DEFAULT_SCHEMA)`, each power of two is cut into 8 buckets.
+    ///
+    /// ```
+    /// use tallymark_core::metric::DEFAULT_SCHEMA;
+    /// use tallymark_core::Histogram;
+    ///
+    /// static LATENCY: Histogram = Histogram::with_buckets(&[0.1, 1.0]).with_native(DEFAULT_SCHEMA);
+    /// LATENCY.observe(0.25);
+    /// assert_eq!(LATENCY.count(), 1);
+    /// ```
+    ///
+    /// # Panics
+    /// When `schema` is outside `-4..=8`; in a `static`, a compile error.
+    ///
+    /// [`NativeHistogram`]: crate::NativeHistogram
+    #[cfg(feature = "protobuf")]
+    pub const fn with_native(mut self, schema: i8) -> Self {
+        // Assigning would drop the old value, which a `const fn` cannot; the one replaced
+        // here is `None`, so forgetting it loses nothing.
+        if let Some(native) = &mut self.native {
+            native.set_schema(schema);
+        } else {
+            let none = self
+                .native
+                .replace(ExponentialBuckets::new(schema, DEFAULT_ZERO_THRESHOLD));
+            std::mem::forget(none);
+        }
+        self
     }
 }
 
@@ -140,6 +184,8 @@ impl Histogram<BoxedCounts> {
             counts: BoxedCounts(slots),
             exemplars: OnceLock::new(),
             desc,
+            #[cfg(feature = "protobuf")]
+            native: None,
         }
     }
 }
@@ -158,9 +204,20 @@ impl<C: BucketCounts> Histogram<C> {
         let slot = bucket_of(self.bounds, v);
         // There is always a slot per bound plus `+Inf`; `get` spares the panic path. NaN is
         // counted but adds nothing to `_sum`, which it would make NaN for good.
-        if let Some(cell) = self.counts.slots().get(slot) {
-            cell.observe(if v.is_nan() { 0.0 } else { v });
+        let Some(cell) = self.counts.slots().get(slot) else {
+            return slot;
+        };
+        let v_for_sum = if v.is_nan() { 0.0 } else { v };
+        #[cfg(feature = "protobuf")]
+        if let Some(native) = &self.native {
+            // Native first, then the classic count that publishes it: a scrape reads the
+            // classic buckets first, so its native buckets hold at least what they count,
+            // and `_count`, taken from the native ones, is never below a classic bucket.
+            native.increment(v);
+            cell.observe_release(v_for_sum);
+            return slot;
         }
+        cell.observe(v_for_sum);
         slot
     }
 
@@ -235,6 +292,30 @@ impl<C: BucketCounts> Histogram<C> {
         self.bounds
     }
 
+    /// The native buckets kept beside the classic ones, if any.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn native_buckets(&self) -> Option<&ExponentialBuckets> {
+        self.native.as_ref()
+    }
+
+    /// The native buckets kept beside the classic ones (see
+    /// [`with_native`](Histogram::with_native)), with this histogram's sum; `None` for a
+    /// histogram without them.
+    ///
+    /// ```
+    /// use tallymark_core::Histogram;
+    ///
+    /// static LATENCY: Histogram = Histogram::with_buckets(&[1.0]).with_native(0);
+    /// LATENCY.observe(1.5);
+    /// // With schema 0, bucket 1 holds (1, 2].
+    /// assert_eq!(LATENCY.native_view().unwrap().buckets(true), [(1, 1)]);
+    /// ```
+    #[cfg(feature = "protobuf")]
+    pub fn native_view(&self) -> Option<crate::encoding::NativeView<'_>> {
+        self.native.as_ref()?;
+        Some(crate::encoding::NativeView::new(self))
+    }
+
     /// The non-cumulative count and sum per bucket, the last being `+Inf`.
     pub(crate) fn slots(&self) -> &[BucketCell] {
         let slots = self.counts.slots();
@@ -242,12 +323,13 @@ impl<C: BucketCounts> Histogram<C> {
     }
 
     /// A snapshot for an encoder, its counts written into `counts`: each bucket is read
-    /// once, and `_sum` is the sum of the buckets' sums as read.
+    /// once, and `_sum` is the sum of the buckets' sums as read. Native buckets read after
+    /// it hold every observation it counted.
     pub(crate) fn view<'a>(&'a self, counts: &'a mut [u64; MAX_BUCKETS + 1]) -> HistogramView<'a> {
         let mut sum = 0.0;
         let mut len = 0;
         for (count, cell) in counts.iter_mut().zip(self.slots()) {
-            let (n, s) = cell.get();
+            let (n, s) = cell.get_acquire();
             *count = n;
             sum += s;
             len += 1;
@@ -262,10 +344,44 @@ impl<C: BucketCounts> Histogram<C> {
     pub(crate) fn reset(&self) {
         self.counts.slots().iter().for_each(BucketCell::reset);
         self.exemplars().iter().for_each(ExemplarSlot::clear);
+        #[cfg(feature = "protobuf")]
+        if let Some(native) = &self.native {
+            native.reset();
+        }
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {
         self.desc
+    }
+}
+
+/// What [`Histogram::native_view`] reads; only made for a histogram with native buckets.
+#[cfg(feature = "protobuf")]
+impl<C: BucketCounts> crate::encoding::views::NativeBuckets for Histogram<C> {
+    fn schema(&self) -> i32 {
+        self.native.as_ref().map_or(0, |n| i32::from(n.schema()))
+    }
+
+    fn zero_threshold(&self) -> f64 {
+        self.native
+            .as_ref()
+            .map_or(0.0, ExponentialBuckets::zero_threshold)
+    }
+
+    fn zero_count(&self) -> u64 {
+        self.native
+            .as_ref()
+            .map_or(0, ExponentialBuckets::zero_count)
+    }
+
+    fn sum(&self) -> f64 {
+        Histogram::sum(self)
+    }
+
+    fn for_each_bucket(&self, positive: bool, f: &mut dyn FnMut(i32, u64)) {
+        if let Some(native) = &self.native {
+            native.for_each_bucket(positive, f);
+        }
     }
 }
 
@@ -347,5 +463,73 @@ mod tests {
                 assert_eq!(bucket_of(bounds, v), want, "{v} among {len} bounds");
             }
         }
+    }
+
+    /// Classic and native buckets of one histogram, by hand: bounds 0.1 and 1; schema 0,
+    /// whose bucket `i` is `(2^(i-1), 2^i]`.
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn a_histogram_with_native_buckets_counts_each_observation_in_both() {
+        let histogram = super::Histogram::with_buckets(&[0.1, 1.0]).with_native(0);
+        for v in [0.0625, 0.25, 0.375, 1.0, 1.0, 3.0, -2.0, 0.0, f64::NAN] {
+            histogram.observe(v);
+        }
+        let mut counts = [0; super::MAX_BUCKETS + 1];
+        let view = histogram.view(&mut counts);
+        // 0.0625, -2 and 0 are at most 0.1; 0.25, 0.375 and both 1s at most 1; 3 and NaN
+        // only in `+Inf`, NaN adding nothing to the sum.
+        assert_eq!(view.counts, [3, 4, 2]);
+        assert_eq!(view.sum, 3.6875);
+        assert_eq!((histogram.count(), histogram.sum()), (9, 3.6875));
+
+        let native = histogram.native_view().unwrap();
+        assert_eq!((native.schema(), native.zero_count()), (0, 2));
+        // 2^-4 closes bucket -4, 2^-2 bucket -2; 0.375 is in (2^-2, 2^-1], 1 closes 0,
+        // 3 is in (2, 4]; the magnitude 2 of -2 closes negative bucket 1.
+        assert_eq!(
+            native.buckets(true),
+            [(-4, 1), (-2, 1), (-1, 1), (0, 2), (2, 1)]
+        );
+        assert_eq!(native.buckets(false), [(1, 1)]);
+        assert_eq!((native.count(), native.sum()), (9, 3.6875));
+        assert!(super::Histogram::new().native_view().is_none());
+    }
+
+    /// The native side of a histogram files every value where a [`NativeHistogram`] of
+    /// the same schema does, infinities and NaN included, and a reset empties both sides.
+    ///
+    /// [`NativeHistogram`]: crate::NativeHistogram
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn native_buckets_beside_classic_ones_match_a_native_histogram() {
+        let values = [
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -0.0,
+            1e-300,
+            f64::MAX,
+            -f64::MAX,
+            f64::from_bits(1),
+            0.001,
+            7.5,
+            -0.3,
+        ];
+        let dual = super::Histogram::new().with_native(crate::metric::DEFAULT_SCHEMA);
+        let native = crate::NativeHistogram::new();
+        for v in values {
+            dual.observe(v);
+            native.observe(v);
+        }
+        let side = dual.native_view().unwrap();
+        let want = native.view();
+        assert_eq!(side.zero_count(), want.zero_count());
+        assert_eq!(side.buckets(true), want.buckets(true));
+        assert_eq!(side.buckets(false), want.buckets(false));
+        assert_eq!((side.count(), dual.count()), (11, 11));
+
+        dual.reset();
+        assert_eq!((side.count(), dual.count()), (0, 0));
+        assert_eq!(side.buckets(true), []);
     }
 }

@@ -4,6 +4,7 @@ mod atomic_f64;
 mod bucket;
 pub mod buckets;
 mod counter;
+pub(crate) mod exponential;
 mod gauge;
 mod histogram;
 mod info;
@@ -18,10 +19,11 @@ pub use crate::exemplar::{
 };
 pub use bucket::BucketCell;
 pub use counter::Counter;
+pub use exponential::{DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD};
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::{BoxedCounts, BucketCounts, Histogram, HistogramTimer, InlineCounts};
 pub use info::Info;
-pub use native::{NativeHistogram, DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD};
+pub use native::NativeHistogram;
 pub use state_set::StateSet;
 pub use summary::{
     Summary, DEFAULT_AGE_BUCKETS, DEFAULT_MAX_AGE, DEFAULT_QUANTILES, RELATIVE_ACCURACY,

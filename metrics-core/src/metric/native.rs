@@ -3,22 +3,12 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::OnceLock;
 
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::encoding::views::NativeBuckets;
 use crate::encoding::NativeView;
 use crate::metric::atomic_f64::add_f64;
-
-/// The default schema: each power of two is cut into 2^3 = 8 buckets, each about 9%
-/// wider than the last, as client_golang's default bucket factor of 1.1 gives.
-pub const DEFAULT_SCHEMA: i8 = 3;
-/// The default zero threshold, client_golang's 2^-128: observations this close to zero
-/// share the zero bucket. Being above zero also marks an empty histogram as native.
-pub const DEFAULT_ZERO_THRESHOLD: f64 = 2.938_735_877_055_719e-39;
-
-/// Buckets per lazily allocated chunk: a histogram allocates only the ranges it uses.
-const CHUNK: usize = 128;
+use crate::metric::exponential::{ExponentialBuckets, DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD};
 
 /// A native histogram: bucket `i` holds observations in `(base^(i-1), base^i]`, where
 /// `base = 2^(2^-schema)`. Buckets come into being as observations reach them, so no
@@ -43,12 +33,8 @@ const CHUNK: usize = 128;
 /// assert_eq!(RESPONSE_SECONDS.view().buckets(true), [(-16, 1), (-13, 1)]);
 /// ```
 pub struct NativeHistogram {
-    schema: i8,
-    zero_threshold: f64,
-    zero: AtomicU64,
+    buckets: ExponentialBuckets,
     sum: AtomicU64,
-    positive: Sparse,
-    negative: Sparse,
     desc: &'static Descriptor,
 }
 
@@ -57,12 +43,8 @@ impl NativeHistogram {
     /// `static`.
     pub const fn new() -> Self {
         NativeHistogram {
-            schema: DEFAULT_SCHEMA,
-            zero_threshold: DEFAULT_ZERO_THRESHOLD,
-            zero: AtomicU64::new(0),
+            buckets: ExponentialBuckets::new(DEFAULT_SCHEMA, DEFAULT_ZERO_THRESHOLD),
             sum: AtomicU64::new(0),
-            positive: Sparse::new(),
-            negative: Sparse::new(),
             desc: &UNNAMED,
         }
     }
@@ -73,10 +55,7 @@ impl NativeHistogram {
     /// # Panics
     /// When `schema` is outside `-4..=8`; in a `static`, a compile error.
     pub const fn with_schema(mut self, schema: i8) -> Self {
-        if schema < -4 || schema > 8 {
-            panic!("a native histogram schema lies within -4..=8");
-        }
-        self.schema = schema;
+        self.buckets.set_schema(schema);
         self
     }
 
@@ -86,10 +65,7 @@ impl NativeHistogram {
     /// # Panics
     /// When `threshold` is negative or not finite; in a `static`, a compile error.
     pub const fn with_zero_threshold(mut self, threshold: f64) -> Self {
-        if !(threshold >= 0.0 && threshold < f64::INFINITY) {
-            panic!("a native histogram zero threshold is finite and not negative");
-        }
-        self.zero_threshold = threshold;
+        self.buckets.set_zero_threshold(threshold);
         self
     }
 
@@ -102,14 +78,7 @@ impl NativeHistogram {
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        if v > self.zero_threshold {
-            self.positive.increment(self.schema, self.zero_threshold, v);
-        } else if v < -self.zero_threshold {
-            self.negative
-                .increment(self.schema, self.zero_threshold, -v);
-        } else {
-            self.zero.fetch_add(1, Relaxed);
-        }
+        self.buckets.increment(v);
         // As in a classic histogram, NaN is counted but leaves `_sum` a number.
         if !v.is_nan() {
             add_f64(&self.sum, v);
@@ -138,10 +107,8 @@ impl NativeHistogram {
     }
 
     pub(crate) fn reset(&self) {
-        self.zero.store(0, Relaxed);
         self.sum.store(0, Relaxed);
-        self.positive.reset();
-        self.negative.reset();
+        self.buckets.reset();
     }
 
     pub(crate) const fn descriptor(&self) -> &'static Descriptor {
@@ -159,23 +126,23 @@ impl fmt::Debug for NativeHistogram {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NativeHistogram")
             .field("name", &self.desc.name())
-            .field("schema", &self.schema)
-            .field("zero_threshold", &self.zero_threshold)
+            .field("schema", &self.buckets.schema())
+            .field("zero_threshold", &self.buckets.zero_threshold())
             .finish_non_exhaustive()
     }
 }
 
 impl NativeBuckets for NativeHistogram {
     fn schema(&self) -> i32 {
-        i32::from(self.schema)
+        i32::from(self.buckets.schema())
     }
 
     fn zero_threshold(&self) -> f64 {
-        self.zero_threshold
+        self.buckets.zero_threshold()
     }
 
     fn zero_count(&self) -> u64 {
-        self.zero.load(Relaxed)
+        self.buckets.zero_count()
     }
 
     fn sum(&self) -> f64 {
@@ -183,164 +150,13 @@ impl NativeBuckets for NativeHistogram {
     }
 
     fn for_each_bucket(&self, positive: bool, f: &mut dyn FnMut(i32, u64)) {
-        let side = if positive {
-            &self.positive
-        } else {
-            &self.negative
-        };
-        side.for_each(f);
+        self.buckets.for_each_bucket(positive, f);
     }
-}
-
-/// The buckets of one sign: a table of chunks, each allocated on first use, covering
-/// every index a finite magnitude above the zero threshold can reach.
-struct Sparse {
-    table: OnceLock<Table>,
-}
-
-struct Table {
-    /// The index of the first slot.
-    lowest: i32,
-    /// The index of the last slot, where infinities land.
-    highest: i32,
-    chunks: Box<[OnceLock<Box<[AtomicU64]>>]>,
-}
-
-impl Sparse {
-    const fn new() -> Self {
-        Sparse {
-            table: OnceLock::new(),
-        }
-    }
-
-    #[inline]
-    fn increment(&self, schema: i8, zero_threshold: f64, magnitude: f64) {
-        let table = self.table.get_or_init(|| {
-            let smallest = zero_threshold.max(f64::from_bits(1));
-            let (lowest, highest) = (key(smallest, schema), key(f64::MAX, schema));
-            let slots = (highest - lowest) as usize + 1;
-            Table {
-                lowest,
-                highest,
-                chunks: (0..slots.div_ceil(CHUNK))
-                    .map(|_| OnceLock::new())
-                    .collect(),
-            }
-        });
-        let index = if magnitude.is_finite() {
-            key(magnitude, schema).clamp(table.lowest, table.highest)
-        } else {
-            table.highest
-        };
-        let at = (index - table.lowest) as usize;
-        let Some(chunk) = table.chunks.get(at / CHUNK) else {
-            return;
-        };
-        let chunk = chunk.get_or_init(|| (0..CHUNK).map(|_| AtomicU64::new(0)).collect());
-        if let Some(slot) = chunk.get(at % CHUNK) {
-            slot.fetch_add(1, Relaxed);
-        }
-    }
-
-    /// Calls `f(index, count)` for each non-empty bucket, ascending.
-    fn for_each(&self, mut f: impl FnMut(i32, u64)) {
-        let Some(table) = self.table.get() else {
-            return;
-        };
-        for (c, chunk) in table.chunks.iter().enumerate() {
-            let Some(chunk) = chunk.get() else { continue };
-            for (i, slot) in chunk.iter().enumerate() {
-                let n = slot.load(Relaxed);
-                if n > 0 {
-                    f(table.lowest + (c * CHUNK + i) as i32, n);
-                }
-            }
-        }
-    }
-
-    fn reset(&self) {
-        if let Some(table) = self.table.get() {
-            for chunk in table.chunks.iter().filter_map(OnceLock::get) {
-                chunk.iter().for_each(|slot| slot.store(0, Relaxed));
-            }
-        }
-    }
-}
-
-/// The index of the bucket holding `v` (finite, positive): the same arithmetic as
-/// client_golang, so boundaries fall where Prometheus expects them.
-fn key(v: f64, schema: i8) -> i32 {
-    let (frac, exp) = frexp(v);
-    if schema > 0 {
-        let bounds = bounds(schema);
-        // The first bound >= frac; past the last one is the next power's first bucket.
-        let i = bounds.partition_point(|b| *b < frac) as i32;
-        i + (exp - 1) * bounds.len() as i32
-    } else {
-        // Exact powers of two close the bucket below.
-        let exp = if frac == 0.5 { exp - 1 } else { exp };
-        let shift = u32::from(schema.unsigned_abs());
-        (exp + (1 << shift) - 1) >> shift
-    }
-}
-
-/// `v = frac * 2^exp` with `frac` in `[0.5, 1)`, for finite positive `v`.
-fn frexp(v: f64) -> (f64, i32) {
-    const EXPONENT: u64 = 0x7ff << 52;
-    let bits = v.to_bits();
-    let biased = ((bits & EXPONENT) >> 52) as i32;
-    if biased == 0 {
-        // Subnormal: scale into the normal range first.
-        let (frac, exp) = frexp(v * f64::from_bits((1023 + 64) << 52));
-        return (frac, exp - 64);
-    }
-    (
-        f64::from_bits((bits & !EXPONENT) | (1022 << 52)),
-        biased - 1022,
-    )
-}
-
-/// For schema `s > 0`, the `2^s` bucket bounds within `[0.5, 1)`: `2^(i/2^s - 1)`.
-fn bounds(schema: i8) -> &'static [f64] {
-    static TABLES: [OnceLock<Box<[f64]>>; 8] = [const { OnceLock::new() }; 8];
-    let s = usize::from(schema.unsigned_abs()).clamp(1, 8);
-    TABLES[s - 1].get_or_init(|| {
-        let n = 1u32 << s;
-        (0..n)
-            .map(|i| (f64::from(i) / f64::from(n) - 1.0).exp2())
-            .collect()
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn frexp_splits_into_a_half_open_fraction_and_exponent() {
-        assert_eq!(frexp(1.0), (0.5, 1));
-        assert_eq!(frexp(0.75), (0.75, 0));
-        assert_eq!(frexp(6.0), (0.75, 3));
-        assert_eq!(frexp(f64::from_bits(1)), (0.5, -1073));
-    }
-
-    #[test]
-    fn powers_of_the_base_close_their_bucket() {
-        // Schema 0: base 2, bucket i is (2^(i-1), 2^i].
-        assert_eq!(key(1.0, 0), 0);
-        assert_eq!(key(1.5, 0), 1);
-        assert_eq!(key(2.0, 0), 1);
-        assert_eq!(key(2.1, 0), 2);
-        assert_eq!(key(0.5, 0), -1);
-        // Schema -1: base 4.
-        assert_eq!(key(4.0, -1), 1);
-        assert_eq!(key(4.1, -1), 2);
-        assert_eq!(key(1.0, -1), 0);
-        // Schema 2: base 2^(1/4); 2 closes bucket 4, and 1.2 falls in (2^(1/4), 2^(2/4)].
-        assert_eq!(key(2.0, 2), 4);
-        assert_eq!(key(1.2, 2), 2);
-        assert_eq!(key(1.0, 2), 0);
-    }
 
     #[test]
     fn observations_land_in_zero_positive_and_negative_buckets() {

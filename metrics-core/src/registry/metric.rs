@@ -2,9 +2,13 @@
 //! each storage type hands a series to an encoder.
 
 use crate::descriptor::{Descriptor, MetricKind};
+#[cfg(feature = "protobuf")]
+use crate::encoding::NativeView;
 use crate::encoding::{LabelPairs, SampleSink, SeriesMeta, Value};
 use crate::labels::{Family, LabelSet, Member};
 use crate::metric::buckets::MAX_BUCKETS;
+#[cfg(feature = "protobuf")]
+use crate::metric::exponential::WithSum;
 use crate::metric::{
     BucketCounts, Counter, Gauge, Histogram, Info, IntGauge, NativeHistogram, StateSet, Summary,
 };
@@ -46,6 +50,15 @@ impl<C: BucketCounts> Histogram<C> {
         } else {
             &[]
         };
+        #[cfg(feature = "protobuf")]
+        if let Some(buckets) = self.native_buckets() {
+            let native = WithSum {
+                buckets,
+                sum: view.sum,
+            };
+            sink.classic_and_native_histogram(series, view, exemplars, NativeView::new(&native));
+            return;
+        }
         sink.classic_histogram(series, view, exemplars);
     }
 }

@@ -28,6 +28,8 @@ pub struct Declared {
     pub quantiles: Vec<f64>,
     pub schema: i8,
     pub zero_threshold: f64,
+    /// For a classic histogram, the schema of the native buckets it keeps too.
+    pub native: Option<i8>,
     pub states: Vec<String>,
     pub info: Vec<(String, String)>,
 }
@@ -201,7 +203,7 @@ fn make(
         (Kind::Counter, None) => shared(Counter::new().described(desc)),
         (Kind::Gauge, None) => shared(Gauge::new().described(desc)),
         (Kind::IntGauge, None) => shared(IntGauge::new().described(desc)),
-        (Kind::Histogram(_), None) => shared(Histogram::new().described(desc)),
+        (Kind::Histogram(_), None) => shared(unlabelled_histogram(desc, d)),
         (Kind::Summary(_), None) => shared(Summary::new().described(desc)),
         (Kind::Native(..), None) => shared(
             NativeHistogram::new()
@@ -225,6 +227,19 @@ fn make(
         (Kind::Summary(_), Some(n)) => family!(SummaryFamily, n),
         (Kind::Native(..), Some(n)) => family!(NativeHistogramFamily, n),
     }
+}
+
+/// A classic histogram, with native buckets when declared so.
+fn unlabelled_histogram(desc: &'static Descriptor, d: &Declared) -> Histogram {
+    let histogram = Histogram::new();
+    #[cfg(feature = "protobuf")]
+    let histogram = match d.native {
+        Some(schema) => histogram.with_native(schema),
+        None => histogram,
+    };
+    #[cfg(not(feature = "protobuf"))]
+    let _ = d;
+    histogram.described(desc)
 }
 
 /// Which series the operations made, as the family must have routed them: a label set
@@ -375,6 +390,17 @@ fn declared(f: &FamilySpec, name: &str, label_names: Vec<String>) -> Declared {
         Kind::Summary(q) => q.clone(),
         _ => Vec::new(),
     };
+    // Half the unlabelled classic histograms keep native buckets too (only protobuf can
+    // write them), picked by name so every seed still draws the registry it always drew.
+    let by_name = name
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let native = match &f.kind {
+        Kind::Histogram(_) if !labelled && cfg!(feature = "protobuf") && by_name % 2 == 0 => {
+            Some((by_name / 2 % 13) as i8 - 4)
+        }
+        _ => None,
+    };
     let (schema, zero_threshold) = match &f.kind {
         Kind::Native(s, z) if !labelled => (*s, *z),
         _ => (
@@ -389,6 +415,7 @@ fn declared(f: &FamilySpec, name: &str, label_names: Vec<String>) -> Declared {
         quantiles,
         schema,
         zero_threshold,
+        native,
         states: match &f.kind {
             Kind::StateSet(s) => s.clone(),
             _ => Vec::new(),

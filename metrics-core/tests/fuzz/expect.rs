@@ -309,11 +309,13 @@ fn unescaped_text_families(
                         Want::Int(i128::from(*v)),
                     ));
                 }
+                // Native buckets beside the classic ones never reach a text format.
                 Data::Histogram {
                     bounds,
                     cumulative,
                     sum,
                     exemplars,
+                    native: _,
                 } => {
                     for (i, count) in cumulative.iter().enumerate() {
                         let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);

@@ -193,6 +193,7 @@ pub fn pb_families(
                         cumulative,
                         sum,
                         exemplars,
+                        native,
                     } => {
                         let mut buckets: Vec<PbBucket> = bounds
                             .iter()
@@ -214,12 +215,23 @@ pub fn pb_families(
                                 exemplar: Some(pb_exemplar(e)),
                             });
                         }
-                        PbValue::Histogram(PbHistogram {
+                        let mut histogram = PbHistogram {
                             sample_count: Some(count),
                             sample_sum: f(*sum),
                             buckets,
                             ..PbHistogram::default()
-                        })
+                        };
+                        // Native buckets go in the same message, sharing count and sum.
+                        if let Some(n) = native {
+                            let signed =
+                                |b: &[(i32, u64)]| b.iter().map(|(i, n)| (*i, *n as i64)).collect();
+                            histogram.schema = Some(n.schema);
+                            histogram.zero_threshold = f(n.zero_threshold);
+                            histogram.zero_count = Some(n.zero_count);
+                            histogram.positive = signed(&n.positive);
+                            histogram.negative = signed(&n.negative);
+                        }
+                        PbValue::Histogram(histogram)
                     }
                     Data::Native {
                         schema,

@@ -213,6 +213,8 @@ pub enum Data {
         sum: f64,
         /// One per bucket, `+Inf` last.
         exemplars: Vec<Option<Ex>>,
+        /// The native buckets kept beside the classic ones, if any.
+        native: Option<NativeTruth>,
     },
     Summary {
         quantiles: Vec<(f64, f64)>,
@@ -230,6 +232,17 @@ pub enum Data {
     },
     /// A state set's sample, 0 or 1, or an info's, always 1.
     Flag(u64),
+}
+
+/// The native buckets of a classic histogram that keeps them too; its count and sum are
+/// the classic ones.
+#[derive(Clone, Debug)]
+pub struct NativeTruth {
+    pub schema: i32,
+    pub zero_threshold: f64,
+    pub zero_count: u64,
+    pub positive: Vec<(i32, u64)>,
+    pub negative: Vec<(i32, u64)>,
 }
 
 /// An exemplar: its labels as recorded (checked against the library's label text), and

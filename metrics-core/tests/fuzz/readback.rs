@@ -177,7 +177,7 @@ pub fn slot_of(bounds: &[f64], v: f64) -> usize {
     bounds.iter().position(|b| v <= *b).unwrap_or(bounds.len())
 }
 
-pub fn apply_histogram<C: BucketCounts>(h: &Histogram<C>, m: &mut Model, op: &Op, _: &Declared) {
+pub fn apply_histogram<C: BucketCounts>(h: &Histogram<C>, m: &mut Model, op: &Op, d: &Declared) {
     let bounds = h.bounds();
     let (v, labels) = match op {
         Op::Observe(v) => {
@@ -194,6 +194,9 @@ pub fn apply_histogram<C: BucketCounts>(h: &Histogram<C>, m: &mut Model, op: &Op
     let slot = slot_of(bounds, v);
     m.counts[slot] += 1;
     m.observations += 1;
+    if d.native.is_some() {
+        count_native(m, v, tallymark_core::metric::DEFAULT_ZERO_THRESHOLD);
+    }
     if let Some(labels) = labels {
         record_exemplar(&mut m.slot_exemplars[slot], labels, v);
     }
@@ -262,7 +265,77 @@ pub fn read_histogram<C: BucketCounts>(
         cumulative,
         sum: h.sum(),
         exemplars,
+        native: native_beside(h, m, d)?,
     })
+}
+
+/// Which native bucket of a zero threshold `v` goes to: the sides only, as the model
+/// cannot place it in its bucket without the library's arithmetic.
+fn count_native(m: &mut Model, v: f64, zero_threshold: f64) {
+    if v > zero_threshold {
+        m.positive += 1;
+    } else if v < -zero_threshold {
+        m.negative += 1;
+    } else {
+        m.zero += 1;
+    }
+}
+
+/// The native buckets a classic histogram keeps beside its own, checked against the
+/// model: as many in each side as it put there, none when none were declared.
+#[cfg(feature = "protobuf")]
+fn native_beside<C: BucketCounts>(
+    h: &Histogram<C>,
+    m: &Model,
+    d: &Declared,
+) -> Result<Option<NativeTruth>, String> {
+    let (view, schema) = match (h.native_view(), d.native) {
+        (None, None) => return Ok(None),
+        (Some(view), Some(schema)) => (view, schema),
+        (view, declared) => {
+            return bad(format!(
+                "native buckets {} beside the classic ones, declared {declared:?}",
+                if view.is_some() { "kept" } else { "missing" }
+            ))
+        }
+    };
+    let positive = view.buckets(true);
+    let negative = view.buckets(false);
+    let total = |b: &[(i32, u64)]| b.iter().map(|(_, n)| n).sum::<u64>();
+    let counted = (view.zero_count(), total(&positive), total(&negative));
+    if counted != (m.zero, m.positive, m.negative) {
+        return bad(format!(
+            "native (zero, positive, negative) {counted:?} beside the classic buckets, \
+             the model {:?}",
+            (m.zero, m.positive, m.negative)
+        ));
+    }
+    let zero_threshold = tallymark_core::metric::DEFAULT_ZERO_THRESHOLD;
+    if view.schema() != i32::from(schema) || !same_f64(view.zero_threshold(), zero_threshold) {
+        return bad(format!(
+            "native schema {} and zero threshold {} beside the classic buckets, \
+             declared {schema} and {zero_threshold}",
+            view.schema(),
+            view.zero_threshold()
+        ));
+    }
+    check_f64("native sum beside the classic buckets", view.sum(), h.sum())?;
+    Ok(Some(NativeTruth {
+        schema: view.schema(),
+        zero_threshold: view.zero_threshold(),
+        zero_count: view.zero_count(),
+        positive,
+        negative,
+    }))
+}
+
+#[cfg(not(feature = "protobuf"))]
+fn native_beside<C: BucketCounts>(
+    _: &Histogram<C>,
+    _: &Model,
+    _: &Declared,
+) -> Result<Option<NativeTruth>, String> {
+    Ok(None)
 }
 
 pub fn apply_summary(s: &Summary, m: &mut Model, op: &Op, _: &Declared) {
@@ -301,13 +374,7 @@ pub fn apply_native(h: &NativeHistogram, m: &mut Model, op: &Op, d: &Declared) {
     if let Op::Observe(v) = op {
         h.observe(*v);
         m.observations += 1;
-        if *v > zero_threshold {
-            m.positive += 1;
-        } else if *v < -zero_threshold {
-            m.negative += 1;
-        } else {
-            m.zero += 1;
-        }
+        count_native(m, *v, zero_threshold);
         if !v.is_nan() {
             m.sum += v;
         }
