@@ -28,7 +28,7 @@ import json, os
 root = os.environ["CRITERION"]
 groups = [
     "counter_inc", "counter_inc_enum_labels", "counter_inc_str_labels", "gauge_set",
-    "histogram_observe", "timed_call", "contended_counter_inc",
+    "histogram_observe", "timed_call", "timed_call_instant", "contended_counter_inc",
     "contended_histogram_observe", "encode_counters_100k", "encode_mixed", "new_series",
 ]
 peers = ["prometheus", "prometheus_client", "metrics", "measured", "fastmetrics"]
@@ -92,15 +92,18 @@ timed_macro = [
     "tallymark", "tallymark_declared", "tallymark_declared_literal_labels",
     "tallymark_counted_timed", "autometrics", "metered", "baseline_instant", "baseline_call",
 ]
-rows = [(f, median_ns("timed_macro", f)) for f in timed_macro]
-if any(ns is not None for _, ns in rows):
-    instant = median_ns("timed_macro", "baseline_instant")
+for group, clock in (("timed_macro", "the TSC, tallymark's default"),
+                     ("timed_macro_instant", "`Instant`, built with `--no-default-features`")):
+    rows = [(f, median_ns(group, f)) for f in timed_macro]
+    if all(ns is None for _, ns in rows):
+        continue
+    instant = median_ns(group, "baseline_instant")
     print()
-    print("### `timed_macro`")
+    print(f"### `{group}`")
     print()
     print("An empty `#[inline(never)]` function under each attribute macro, then timed by")
     print("hand (`baseline_instant`) and called bare (`baseline_call`). Median ns per call;")
-    print("ratio to `baseline_instant`.")
+    print(f"ratio to `baseline_instant`. tallymark's timers read {clock}.")
     print()
     print("| function | median ns | ÷ `baseline_instant` |")
     print("| --- | --- | --- |")

@@ -199,16 +199,7 @@ fn recording(c: &mut Criterion) {
     each_library!(histogram_observe, &mut group);
     group.finish();
 
-    let mut group = c.benchmark_group("timed_call");
-    if cfg!(feature = "tsc") {
-        // Built with the TSC clock, only tallymark's timing differs from the plain build.
-        let library = Tallymark::new();
-        group.bench_function("tallymark_tsc", |b| {
-            b.iter_custom(|iters| chunked(&library, iters, || library.timed_call()));
-        });
-        group.finish();
-        return;
-    }
+    let mut group = c.benchmark_group(clocked("timed_call"));
     each_library!(timed_call, &mut group);
     group.bench_function("tallymark_default", |b| b.iter(timed_work_default));
     group.bench_function("baseline_instant", |b| {
@@ -225,7 +216,7 @@ fn recording(c: &mut Criterion) {
 /// and called bare. Every function is named in its own closure, so each call is as direct
 /// as the baselines'.
 fn timed_macro(c: &mut Criterion) {
-    let mut group = c.benchmark_group("timed_macro");
+    let mut group = c.benchmark_group(clocked("timed_macro"));
     group.bench_function("tallymark", |b| b.iter(macros::tallymark_default_work));
     group.bench_function("tallymark_declared", |b| {
         b.iter(macros::tallymark_declared_work);
@@ -249,6 +240,17 @@ fn timed_macro(c: &mut Criterion) {
     });
     group.bench_function("baseline_call", |b| b.iter(timed_work));
     group.finish();
+}
+
+/// The name of a group that tallymark's clock changes: as named, with the `tsc` feature
+/// (tallymark's default), or with `_instant` after it, built with
+/// `--no-default-features`, so that the two builds' results sit side by side.
+fn clocked(group: &str) -> String {
+    if cfg!(feature = "tsc") {
+        group.to_owned()
+    } else {
+        format!("{group}_instant")
+    }
 }
 
 fn contention(c: &mut Criterion) {
