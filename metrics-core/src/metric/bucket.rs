@@ -8,7 +8,7 @@
 
 #[cfg(feature = "protobuf")]
 use std::sync::atomic::Ordering::Release;
-use std::sync::atomic::Ordering::{Acquire, Relaxed};
+use std::sync::atomic::Ordering::{self, Acquire, Relaxed};
 
 use portable_atomic::AtomicU128;
 
@@ -25,36 +25,30 @@ impl BucketCell {
     /// Counts one observation of `v`.
     #[inline]
     pub(crate) fn observe(&self, v: f64) {
-        let mut current = self.0.load(Relaxed);
-        loop {
-            let (count, sum) = split(current);
-            let next = join(count.wrapping_add(1), sum + v);
-            match self
-                .0
-                .compare_exchange_weak(current, next, Relaxed, Relaxed)
-            {
-                Ok(_) => return,
-                Err(actual) => current = actual,
-            }
-        }
+        self.add(v, Relaxed);
     }
 
     /// Counts one observation of `v` and publishes what this thread wrote before it: a
     /// reader that sees the new count through [`BucketCell::get_acquire`] sees those
     /// writes too. A histogram with native buckets counts there first, so a scrape never
     /// finds an observation in its classic buckets that its native buckets lack.
-    ///
-    /// A loop of its own, so that the plain `observe()` stays exactly as it was.
     #[cfg(feature = "protobuf")]
     #[inline]
     pub(crate) fn observe_release(&self, v: f64) {
+        self.add(v, Release);
+    }
+
+    /// The compare-and-swap loop of both; `success` is a constant at each caller, so each
+    /// compiles to its own loop with its own ordering.
+    #[inline(always)]
+    fn add(&self, v: f64, success: Ordering) {
         let mut current = self.0.load(Relaxed);
         loop {
             let (count, sum) = split(current);
             let next = join(count.wrapping_add(1), sum + v);
             match self
                 .0
-                .compare_exchange_weak(current, next, Release, Relaxed)
+                .compare_exchange_weak(current, next, success, Relaxed)
             {
                 Ok(_) => return,
                 Err(actual) => current = actual,
