@@ -38,7 +38,8 @@ pub use encoding::{negotiate, Format};
 pub use instrument::{current_trace_id, Fallible, Outcome, TraceId, TRACE_ID_LABEL};
 pub use labels::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, LabelSet, LabelValue,
-    Member, NativeHistogramFamily, SeriesRef, StrLabels, SummaryFamily, OVERFLOW_LABEL_VALUE,
+    Member, NativeHistogramFamily, SeriesHandle, SeriesRef, StrLabels, SummaryFamily,
+    OVERFLOW_LABEL_VALUE,
 };
 pub use metric::buckets;
 pub use metric::{

@@ -92,21 +92,32 @@ fn threads_creating_and_finding_label_sets_at_once_lose_nothing() {
 }
 
 #[test]
-fn a_removed_label_set_comes_back_at_zero_and_old_handles_follow_it() {
-    let family = CounterFamily::<2>::new().described(&PAIRS);
-    let kept = family.labels(["a", "b"]);
+fn a_handle_kept_past_removal_records_into_the_removed_series_unseen() {
+    let family = Arc::new(CounterFamily::<2>::new().described(&PAIRS));
+    let kept = family.handle(["a", "b"]);
     kept.inc_by(5);
     assert!(family.remove(["a", "b"]));
     assert!(!family.remove(["a", "b"]));
     kept.inc();
+    assert_eq!(kept.get(), 6.0);
+    // Looked up again, the label set is a new series at zero; the handle keeps its own.
     let again = family.labels(["a", "b"]);
     assert_eq!(again.get(), 0.0);
     kept.inc();
-    assert_eq!(again.get(), 1.0);
+    assert_eq!((again.get(), kept.get()), (0.0, 7.0));
+    drop(again);
+    let registry = Registry::new();
+    registry.register(family.clone()).unwrap();
+    let rendered = registry.render();
+    let series: Vec<_> = rendered
+        .lines()
+        .filter(|l| l.starts_with("pairs_total{"))
+        .collect();
+    assert_eq!(series, [r#"pairs_total{first="a",second="b"} 0"#]);
 }
 
 #[test]
-fn removed_label_sets_still_count_against_the_budget() {
+fn removed_label_sets_give_their_budget_back() {
     const SMALL: Descriptor = Descriptor::new("small_total", "Small.")
         .with_labels(&["first", "second"])
         .with_budget(2);
@@ -114,11 +125,19 @@ fn removed_label_sets_still_count_against_the_budget() {
     family.labels(["a", "1"]).inc();
     family.labels(["b", "1"]).inc();
     family.clear();
-    // Their memory stays with the family, as handles may still point at it.
     family.labels(["c", "1"]).inc();
+    family.labels(["d", "1"]).inc();
+    assert_eq!(family.overflowed(), 0);
+    assert!(family.remove(["c", "1"]));
+    family.labels(["e", "1"]).inc();
+    assert_eq!(family.overflowed(), 0);
+    // Two live label sets: the budget is spent until one goes.
+    family.labels(["f", "1"]).inc();
     assert_eq!(family.overflowed(), 1);
-    // A label set seen before comes back without spending budget.
-    family.labels(["a", "1"]).inc();
-    assert_eq!(family.overflowed(), 1);
-    assert_eq!(family.labels(["a", "1"]).get(), 1.0);
+    let folded = family.labels(["a", "1"]);
+    assert!(
+        std::ptr::eq(&*folded, &*family.labels(["f", "1"])),
+        "both fold"
+    );
+    assert_eq!((folded.get(), family.overflowed()), (1.0, 3));
 }

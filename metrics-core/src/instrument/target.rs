@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use crate::instrument::Recorder;
-use crate::labels::{Family, LabelSet, LabelValue, Member, SeriesRef, SiteSeries};
+use crate::labels::{Family, LabelSet, LabelValue, Member, SeriesHandle, SiteSeries};
 use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge};
 
 /// A metric that `#[counted(..)]` can count calls into.
@@ -218,8 +218,8 @@ where
 pub fn series<'f, L: LabelSet, M: Member>(
     family: &'f Family<L, M>,
     labels: impl CallLabels<L>,
-) -> SeriesRef<'f, M::Series> {
-    labels.with_lookup(|lookup| family.labels(lookup))
+) -> SeriesHandle<'f, M::Series> {
+    labels.with_lookup(|lookup| family.handle(lookup))
 }
 
 /// [`series`] for `labels(..)` made only of string literals: `site`, the call site's own
@@ -228,8 +228,8 @@ pub fn series<'f, L: LabelSet, M: Member>(
 #[inline]
 pub fn site_series<'f, L: LabelSet, M: Member>(
     family: &'f Family<L, M>,
-    site: &SiteSeries,
+    site: &'f SiteSeries,
     labels: impl CallLabels<L>,
-) -> SeriesRef<'f, M::Series> {
+) -> SeriesHandle<'f, M::Series> {
     labels.with_lookup(|lookup| family.labels_at(site, lookup))
 }

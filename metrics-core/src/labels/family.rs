@@ -1,23 +1,26 @@
 //! Labelled families: one series per label set, found by a computed index for enum label
 //! sets and by a lock-free hash lookup otherwise, within a cardinality budget.
 
+use std::any::Any;
 use std::hash::BuildHasher;
 use std::marker::PhantomData;
-use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
-use std::sync::OnceLock;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 
 use foldhash::fast::FixedState;
 
 use crate::descriptor::{Descriptor, UNNAMED};
 use crate::encoding::SampleSink;
-use crate::labels::keyed::{Entry, Keyed, Writer};
+use crate::labels::handle::{SeriesHandle, SeriesRef};
+use crate::labels::keyed::{pin, Entry, Keyed};
 use crate::labels::series::Labelled;
 use crate::labels::{LabelSet, Member, StrLabels};
 use crate::metric::buckets::{self, DEFAULT_BUCKETS};
 use crate::metric::summary::check_quantiles;
 use crate::metric::{Counter, Gauge, Histogram, IntGauge, NativeHistogram, Summary};
 use crate::pairs::PackedStrs;
+use crossbeam_epoch::Guard;
 
 /// The value every label takes in the series that label sets past the budget fold into.
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
@@ -41,45 +44,22 @@ pub type SummaryFamily<const N: usize> = Family<StrLabels<N>, Summary>;
 /// A native histogram family keyed by `N` string label values.
 pub type NativeHistogramFamily<const N: usize> = Family<StrLabels<N>, NativeHistogram>;
 
-/// A series of a family, as returned by [`Family::labels`]: a plain reference, so taking
-/// one costs no atomic operation. It can be kept: the family keeps every series it created
-/// for as long as it lives, so one from a `static` family lives for the whole program. One
-/// that [`Family::remove`] dropped still records, unseen, until its label set is looked up
-/// again, which brings the series back at zero.
-#[derive(Debug)]
-pub struct SeriesRef<'a, S>(&'a Labelled<S>);
-
-impl<S> Clone for SeriesRef<'_, S> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S> Copy for SeriesRef<'_, S> {}
-
-impl<S> Deref for SeriesRef<'_, S> {
-    type Target = S;
-
-    #[inline]
-    fn deref(&self) -> &S {
-        &self.0.series
-    }
-}
-
 /// Which entry of a family one call site's fixed label values name, so that the site's
 /// later calls skip the lookup; a `static` per site, which the attributes declare for
-/// `labels(..)` made only of string literals.
+/// `labels(..)` made only of string literals. The site keeps a share of the entry, which
+/// the family then parks when it is removed, so that the label set comes back as the same
+/// series: one entry per call site at most, whatever the removals.
 #[derive(Debug, Default)]
 pub struct SiteSeries {
-    /// The entry's number plus one; 0 until the first call.
-    entry: AtomicU32,
+    /// The family's address and the entry.
+    kept: OnceLock<(usize, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl SiteSeries {
     /// A site that has not called yet.
     pub const fn new() -> Self {
         SiteSeries {
-            entry: AtomicU32::new(0),
+            kept: OnceLock::new(),
         }
     }
 }
@@ -94,7 +74,7 @@ impl SiteSeries {
 /// static REQUESTS_TOTAL: CounterFamily<2> = CounterFamily::new().described(&REQUESTS);
 ///
 /// REQUESTS_TOTAL.labels(["GET", "200"]).inc();
-/// let errors = REQUESTS_TOTAL.labels(["GET", "500"]); // a handle to keep
+/// let errors = REQUESTS_TOTAL.handle(["GET", "500"]); // a handle to keep
 /// errors.inc_by(2);
 /// assert_eq!(REQUESTS_TOTAL.labels(["GET", "500"]).get(), 2.0);
 /// ```
@@ -170,73 +150,130 @@ impl<L: LabelSet, M: Member> Family<L, M> {
     /// sets share one overflow series whose labels all read `__overflow__`.
     #[inline]
     pub fn labels(&self, lookup: L::Lookup<'_>) -> SeriesRef<'_, M::Series> {
-        if let Some(count) = L::DENSE {
-            let slots = self.dense.get_or_init(|| self.dense_series(count));
-            return match slots.get(L::dense_index(&lookup)) {
-                Some(slot) => SeriesRef(slot),
-                None => SeriesRef(self.overflow_series()),
-            };
+        if L::DENSE.is_some() {
+            return SeriesRef::lasting(self.dense_or_overflow(&lookup));
         }
+        let guard = pin();
         let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        match self.find(hash, &lookup) {
-            Some(entry) if entry.is_live() => SeriesRef(&entry.labelled),
-            _ => SeriesRef(self.insert(hash, &lookup)),
-        }
+        let series = match self.find(&guard, hash, &lookup) {
+            Some(entry) => NonNull::from(&entry.labelled),
+            None => match self.insert(&guard, hash, &lookup) {
+                Found::Entry(entry) => NonNull::from(&entry.labelled),
+                Found::Overflow(series) => return SeriesRef::lasting(series),
+            },
+        };
+        SeriesRef::pinned(series, guard)
     }
 
-    /// [`Family::labels`] for a call site whose label values never change (string
-    /// literals): the site remembers which entry they name, so later calls neither hash
-    /// nor compare text. A removed entry is looked up again, which brings it back.
-    #[inline]
-    pub(crate) fn labels_at(
-        &self,
-        site: &SiteSeries,
-        lookup: L::Lookup<'_>,
-    ) -> SeriesRef<'_, M::Series> {
+    /// [`Family::labels`], as a handle to keep: in a struct, across an `.await`, on another
+    /// thread. Taking one raises a reference count, so look series up with
+    /// [`Family::labels`] where a handle is not kept.
+    pub fn handle(&self, lookup: L::Lookup<'_>) -> SeriesHandle<'_, M::Series> {
         if L::DENSE.is_some() {
-            return self.labels(lookup);
+            return SeriesHandle::lasting(self.dense_or_overflow(&lookup));
         }
-        let remembered = site.entry.load(Relaxed).checked_sub(1);
-        match remembered.and_then(|number| self.keyed.entry(number as usize)) {
-            Some(entry) if entry.is_live() => SeriesRef(&entry.labelled),
-            _ => self.resolve_site(site, &lookup),
+        let guard = pin();
+        let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
+        let entry = match self.find(&guard, hash, &lookup) {
+            Some(entry) => entry,
+            None => match self.insert(&guard, hash, &lookup) {
+                Found::Entry(entry) => entry,
+                Found::Overflow(series) => return SeriesHandle::lasting(series),
+            },
+        };
+        SeriesHandle::shared(self.keyed.share(&guard, entry))
+    }
+
+    /// [`Family::handle`] for a call site whose label values never change (string
+    /// literals): the site keeps the entry, so later calls neither hash nor compare text,
+    /// and take no count. A removed entry is looked up again, which brings it back.
+    #[inline]
+    pub(crate) fn labels_at<'a>(
+        &'a self,
+        site: &'a SiteSeries,
+        lookup: L::Lookup<'_>,
+    ) -> SeriesHandle<'a, M::Series> {
+        if L::DENSE.is_some() {
+            return SeriesHandle::lasting(self.dense_or_overflow(&lookup));
         }
+        if let Some(entry) = self.kept_by(site).filter(|entry| entry.is_live()) {
+            return SeriesHandle::lasting(&entry.labelled);
+        }
+        self.resolve_site(site, &lookup)
+    }
+
+    /// The entry `site` keeps, when it keeps one of this family's.
+    #[inline]
+    fn kept_by<'a>(&self, site: &'a SiteSeries) -> Option<&'a Entry<L::Key, M::Series>> {
+        let (family, entry) = site.kept.get()?;
+        let this: *const Self = self;
+        (*family == this as usize).then(|| entry.downcast_ref())?
     }
 
     /// A site's first call, or its first since the entry was removed: the lookup of
-    /// [`Family::labels`], and the entry's number kept for the next call. The overflow
+    /// [`Family::labels`], with the entry made sticky and kept by the site. The overflow
     /// series is not kept, so that the site finds its own series once there is room.
     #[cold]
-    fn resolve_site(&self, site: &SiteSeries, lookup: &L::Lookup<'_>) -> SeriesRef<'_, M::Series> {
+    fn resolve_site<'a>(
+        &'a self,
+        site: &'a SiteSeries,
+        lookup: &L::Lookup<'_>,
+    ) -> SeriesHandle<'a, M::Series> {
+        let guard = pin();
         let hash = self.hasher.hash_one(Hashed::<L>(lookup));
-        let labelled = match self.find(hash, lookup) {
-            Some(entry) if entry.is_live() => &entry.labelled,
-            _ => self.insert(hash, lookup),
+        let entry = match self.find(&guard, hash, lookup) {
+            Some(entry) => entry,
+            None => match self.insert(&guard, hash, lookup) {
+                Found::Entry(entry) => entry,
+                Found::Overflow(series) => return SeriesHandle::lasting(series),
+            },
         };
-        let names = self.text_names();
-        let found = self.keyed.find_numbered(hash, |entry| {
-            L::matches(lookup, &entry.key, entry.labelled.pairs(names))
-        });
-        if let Some((number, entry)) = found {
-            if std::ptr::eq(&entry.labelled, labelled) {
-                let kept = u32::try_from(number + 1).unwrap_or(0);
-                site.entry.store(kept, Relaxed);
-            }
+        let writer = self.keyed.write();
+        // Made sticky under the lock, so that a removal either sees it sticky and parks
+        // it, or has unlinked it already, which the site notices on its next call.
+        self.keyed.make_sticky(&writer, entry);
+        drop(writer);
+        let this: *const Self = self;
+        let share: Arc<dyn Any + Send + Sync> = self.keyed.share(&guard, entry);
+        let _ = site.kept.set((this as usize, share));
+        match self.kept_by(site) {
+            Some(kept) if std::ptr::eq(kept, entry) => SeriesHandle::lasting(&kept.labelled),
+            // The site keeps another entry (unlinked by a race with a removal, or of
+            // another family): this call records through a share of its own.
+            _ => SeriesHandle::shared(self.keyed.share(&guard, entry)),
         }
-        SeriesRef(labelled)
+    }
+
+    /// The series of a densely stored label set, or the overflow series past the array.
+    #[inline]
+    fn dense_or_overflow(&self, lookup: &L::Lookup<'_>) -> &Labelled<M::Series> {
+        let count = L::DENSE.unwrap_or(0);
+        let slots = self.dense.get_or_init(|| self.dense_series(count));
+        match slots.get(L::dense_index(lookup)) {
+            Some(slot) => slot,
+            None => self.overflow_series(),
+        }
     }
 
     #[inline]
-    fn find(&self, hash: u64, lookup: &L::Lookup<'_>) -> Option<&Entry<L::Key, M::Series>> {
+    fn find<'g>(
+        &'g self,
+        guard: &'g Guard,
+        hash: u64,
+        lookup: &L::Lookup<'_>,
+    ) -> Option<&'g Entry<L::Key, M::Series>> {
         let names = self.text_names();
-        self.keyed.find(hash, |entry| {
-            L::matches(lookup, &entry.key, entry.labelled.pairs(names))
-        })
+        self.keyed
+            .find(guard, hash, |entry| {
+                L::matches(lookup, &entry.key, entry.labelled.pairs(names))
+            })
+            .filter(|entry| entry.is_live())
     }
 
-    /// Stops exporting a label set and returns whether it was exported. Handles already
-    /// taken keep working but are no longer scraped. A densely stored set is reset to zero
-    /// instead, since every dense set is always exported.
+    /// Stops exporting a label set and returns whether it was exported. Its memory is freed
+    /// once no [`SeriesRef`] or [`SeriesHandle`] holds it; it frees its place in the budget
+    /// at once. A densely stored set is reset to zero instead, since every dense set is
+    /// always exported.
     pub fn remove(&self, lookup: L::Lookup<'_>) -> bool {
         if L::DENSE.is_some() {
             let found = self
@@ -248,18 +285,21 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             }
             return found.is_some();
         }
+        let guard = pin();
         let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        let writer = self.keyed.write();
-        self.find(hash, &lookup)
-            .is_some_and(|entry| self.keyed.remove(&writer, entry))
+        let mut writer = self.keyed.write();
+        self.find(&guard, hash, &lookup)
+            .is_some_and(|entry| self.keyed.remove(&mut writer, &guard, entry))
     }
 
-    /// Removes every label set (dense ones are reset to zero), and the overflow count.
+    /// Removes every label set (dense ones are reset to zero), and the overflow count. The
+    /// memory of the removed sets is freed as [`Family::remove`] says; when no other thread
+    /// holds a [`SeriesRef`] at that moment, before this returns.
     pub fn clear(&self) {
         if let Some(slots) = self.dense.get() {
             slots.iter().for_each(Labelled::restart::<M>);
         }
-        self.keyed.remove_all(&self.keyed.write());
+        self.keyed.clear();
         if let Some(overflow) = self.overflow.get() {
             overflow.restart::<M>();
         }
@@ -289,44 +329,44 @@ impl<L: LabelSet, M: Member> Family<L, M> {
 
     /// The slow path of [`Family::labels`]: a label set not seen yet, or removed.
     #[cold]
-    fn insert(&self, hash: u64, lookup: &L::Lookup<'_>) -> &Labelled<M::Series> {
-        let writer = self.keyed.write();
+    fn insert<'f: 'g, 'g>(
+        &'f self,
+        guard: &'g Guard,
+        hash: u64,
+        lookup: &L::Lookup<'_>,
+    ) -> Found<'g, 'f, L::Key, M::Series> {
+        let mut writer = self.keyed.write();
         // Another thread may have stored it since our lookup.
-        if let Some(entry) = self.find(hash, lookup) {
-            self.revive(&writer, entry);
-            return &entry.labelled;
+        if let Some(entry) = self.find(guard, hash, lookup) {
+            return Found::Entry(entry);
         }
         // A label set that reads `__overflow__` throughout is the overflow series' identity:
         // it is that series, or a scrape would hold the identity twice.
         if L::ARITY > 0 && self.all_overflow(lookup) {
             drop(writer);
-            return self.overflow_labelled();
+            return Found::Overflow(self.overflow_labelled());
         }
-        // Removed label sets keep their memory (handles may point at them), so the budget
-        // counts every label set stored.
-        if self.keyed.stored() >= self.desc.budget() {
-            drop(writer);
-            return self.fold_into_overflow();
-        }
-        let labelled = self.labelled(PackedStrs::from_each(|f| L::values(lookup, f)));
-        match self
-            .keyed
-            .insert(&writer, hash, L::to_key(lookup), labelled)
-        {
-            Some(entry) => &entry.labelled,
-            None => {
-                drop(writer);
-                self.fold_into_overflow()
+        let names = self.text_names();
+        let matches = |entry: &Entry<L::Key, M::Series>| {
+            L::matches(lookup, &entry.key, entry.labelled.pairs(names))
+        };
+        // A call site's entry, removed, comes back at zero.
+        let entry = match self.keyed.unpark(&mut writer, hash, matches) {
+            Some(parked) => {
+                parked.labelled.restart::<M>();
+                parked
             }
-        }
-    }
-
-    /// A removed entry found again comes back at zero.
-    fn revive(&self, writer: &Writer<'_>, entry: &Entry<L::Key, M::Series>) {
-        if !entry.is_live() {
-            entry.labelled.restart::<M>();
-            self.keyed.revive(writer, entry);
-        }
+            None => {
+                if self.keyed.live() >= self.desc.budget() {
+                    drop(writer);
+                    return Found::Overflow(self.fold_into_overflow());
+                }
+                let values = PackedStrs::from_each(|f| L::values(lookup, f));
+                let labelled = self.labelled(values);
+                Arc::new(Entry::new(hash, L::to_key(lookup), labelled))
+            }
+        };
+        Found::Entry(self.keyed.link(&mut writer, guard, entry))
     }
 
     fn fold_into_overflow(&self) -> &Labelled<M::Series> {
@@ -381,6 +421,13 @@ impl<L: LabelSet, M: Member> std::fmt::Debug for Family<L, M> {
     }
 }
 
+/// Where a lookup that missed ended: an entry, valid under the caller's guard, or the
+/// overflow series, which lives as long as the family.
+enum Found<'g, 'f, K, S> {
+    Entry(&'g Entry<K, S>),
+    Overflow(&'f Labelled<S>),
+}
+
 struct Hashed<'l, 'a, L: LabelSet>(&'l L::Lookup<'a>);
 
 impl<L: LabelSet> std::hash::Hash for Hashed<'_, '_, L> {
@@ -394,7 +441,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_site_remembers_the_entry_its_labels_name_and_not_the_overflow() {
+    fn a_site_keeps_the_entry_its_labels_name_and_not_the_overflow() {
         const DESC: Descriptor = Descriptor::new("site_total", "Calls.")
             .with_labels(&["endpoint"])
             .with_budget(2);
@@ -404,21 +451,34 @@ mod tests {
         let site = SiteSeries::new();
         let b = family.labels_at(&site, ["/b"]);
         b.inc();
-        assert_eq!(site.entry.load(Relaxed), 2, "the second entry, plus one");
-        // Once remembered, the lookup is not read: the site's values never change.
-        assert!(std::ptr::eq(&*family.labels_at(&site, ["/z"]), &*b));
+        let kept: *const Counter = &*b;
+        assert!(family.kept_by(&site).is_some());
+        // Once kept, the lookup is not read: the site's values never change.
+        assert!(std::ptr::eq(&*family.labels_at(&site, ["/z"]), kept));
 
-        // Removed, the site looks up again and takes the same entry back, at zero.
+        // Removed, the entry is parked, not freed: the site, and a plain lookup, take the
+        // same series back, at zero.
         assert!(family.remove(["/b"]));
-        let back = family.labels_at(&site, ["/b"]);
-        assert!(std::ptr::eq(&*back, &*b));
+        assert_eq!(family.keyed.live(), 1);
+        let back = family.labels(["/b"]);
+        assert!(std::ptr::eq(&*back, kept));
         assert_eq!(back.get(), 0.0);
+        drop(back);
+        assert!(std::ptr::eq(&*family.labels_at(&site, ["/b"]), kept));
 
         // Past the budget the site records into the overflow series without keeping it.
         let spent = SiteSeries::new();
         let folded = family.labels_at(&spent, ["/c"]);
         assert!(std::ptr::eq(&*folded, &*family.labels(["/d"])));
-        assert_eq!(spent.entry.load(Relaxed), 0);
+        assert!(spent.kept.get().is_none());
         assert_eq!(family.overflowed(), 2);
+
+        // A site keeps its entry for one family only.
+        let other: CounterFamily<1> = CounterFamily::new().described(&DESC);
+        let elsewhere = other.labels_at(&site, ["/b"]);
+        elsewhere.inc();
+        assert!(!std::ptr::eq(&*elsewhere, kept));
+        assert_eq!(other.labels(["/b"]).get(), 1.0);
+        assert_eq!(family.labels(["/b"]).get(), 0.0);
     }
 }

@@ -1,8 +1,8 @@
 //! Label sets and the families keyed by them.
 
-mod arena;
 pub mod dense;
 mod family;
+mod handle;
 mod keyed;
 mod member;
 mod series;
@@ -11,7 +11,8 @@ mod set;
 pub use crate::label_value::LabelValue;
 pub use family::{
     CounterFamily, Family, GaugeFamily, HistogramFamily, IntGaugeFamily, NativeHistogramFamily,
-    SeriesRef, SiteSeries, SummaryFamily, OVERFLOW_LABEL_VALUE,
+    SiteSeries, SummaryFamily, OVERFLOW_LABEL_VALUE,
 };
+pub use handle::{SeriesHandle, SeriesRef};
 pub use member::Member;
 pub use set::{LabelSet, StrLabels};
