@@ -3,7 +3,7 @@
 
 use crate::instrument::trace::{current_trace_id, TRACE_ID_LABEL};
 
-use crate::labels::{SeriesHandle, SeriesRef};
+use crate::labels::SeriesHandle;
 use crate::metric::{BucketCounts, Counter, Gauge, Histogram, IntGauge, Stopwatch};
 
 /// How a call ended: the `result` label of the default families.
@@ -221,18 +221,6 @@ impl Recorder for Gauge {
     #[inline]
     fn exit(&self, (): (), _: Outcome) {
         self.dec();
-    }
-}
-
-impl<S: Recorder> Recorder for SeriesRef<'_, S> {
-    type Start = S::Start;
-    #[inline]
-    fn enter(&self) -> S::Start {
-        (**self).enter()
-    }
-    #[inline]
-    fn exit(&self, start: S::Start, outcome: Outcome) {
-        (**self).exit(start, outcome);
     }
 }
 
