@@ -54,16 +54,12 @@ impl Counter {
     /// number, which every `rate()` would read as a reset.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        // Near the maximum, add without passing it, so no reader sees a wrapped total.
-        if self.whole.load(Relaxed) > u64::MAX - n {
-            let _ = self
-                .whole
-                .fetch_update(Relaxed, Relaxed, |total| Some(total.saturating_add(n)));
-            return;
-        }
+        // Add first and repair after: a load before the add would fetch the cache line
+        // shared and then again to write it, which doubles the cost of a counter two
+        // threads increment. Only at the limit can a reader see the wrapped total, for the
+        // moment between the add and the repair.
         let before = self.whole.fetch_add(n, Relaxed);
         if before.checked_add(n).is_none() {
-            // Another thread took it past the maximum since the check: stop there.
             self.whole.store(u64::MAX, Relaxed);
         }
     }
