@@ -30,8 +30,9 @@ pub use tallymark_core::{
     Collection, Collector, Counter, CounterFamily, Descriptor, Exemplar, Fallible, Family, Format,
     Gauge, GaugeFamily, Histogram, HistogramFamily, HistogramTimer, Info, IntGauge, IntGaugeFamily,
     LabelSet, LabelValue, Member, Metric, MetricKind, NativeHistogram, NativeHistogramFamily,
-    Outcome, Registry, RegistryError, SeriesRef, SourceLocation, StateSet, StrLabels, Summary,
-    SummaryFamily, TraceId, DEFAULT_BUDGET, OVERFLOW_LABEL_VALUE, TRACE_ID_LABEL,
+    Objective, Outcome, Registry, RegistryError, SeriesHandle, SeriesRef, SourceLocation, StateSet,
+    StrLabels, Summary, SummaryFamily, TraceId, DEFAULT_BUDGET, OVERFLOW_LABEL_VALUE,
+    TRACE_ID_LABEL,
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 

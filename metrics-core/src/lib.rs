@@ -33,6 +33,7 @@ pub mod names;
 mod pairs;
 mod registry;
 
+pub use catalog::{objectives, Objective, ObjectiveRegistration};
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
 pub use encoding::{negotiate, Format};
 pub use instrument::{current_trace_id, Fallible, Outcome, TraceId, TRACE_ID_LABEL};
@@ -62,7 +63,7 @@ pub mod __private {
     pub use std::option::Option::{self, None, Some};
     pub use std::{file, line, module_path};
 
-    pub use crate::catalog::{global, Registration};
+    pub use crate::catalog::{global, Objective, ObjectiveRegistration, Registration};
     pub use crate::encoding::LabelPairs;
     pub use crate::instrument::{
         call_once, counted_target, in_flight_target, known_label_value, series,

@@ -2,6 +2,10 @@
 
 use std::sync::OnceLock;
 
+mod objective;
+
+pub use objective::{objectives, Objective, ObjectiveRegistration};
+
 use crate::registry::{CatalogWarning, Metric, Registry, RegistryError};
 
 /// One family submitted to the global catalog. `#[tallymark::metric]` emits
