@@ -154,13 +154,9 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             return SeriesRef::lasting(self.dense_or_overflow(&lookup));
         }
         let guard = pin();
-        let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        let series = match self.find(&guard, hash, &lookup) {
-            Some(entry) => NonNull::from(&entry.labelled),
-            None => match self.insert(&guard, hash, &lookup) {
-                Found::Entry(entry) => NonNull::from(&entry.labelled),
-                Found::Overflow(series) => return SeriesRef::lasting(series),
-            },
+        let series = match self.entry(&guard, &lookup) {
+            Found::Entry(entry) => NonNull::from(&entry.labelled),
+            Found::Overflow(series) => return SeriesRef::lasting(series),
         };
         SeriesRef::pinned(series, guard)
     }
@@ -173,15 +169,10 @@ impl<L: LabelSet, M: Member> Family<L, M> {
             return SeriesHandle::lasting(self.dense_or_overflow(&lookup));
         }
         let guard = pin();
-        let hash = self.hasher.hash_one(Hashed::<L>(&lookup));
-        let entry = match self.find(&guard, hash, &lookup) {
-            Some(entry) => entry,
-            None => match self.insert(&guard, hash, &lookup) {
-                Found::Entry(entry) => entry,
-                Found::Overflow(series) => return SeriesHandle::lasting(series),
-            },
-        };
-        SeriesHandle::shared(self.keyed.share(&guard, entry))
+        match self.entry(&guard, &lookup) {
+            Found::Entry(entry) => SeriesHandle::shared(self.keyed.share(&guard, entry)),
+            Found::Overflow(series) => SeriesHandle::lasting(series),
+        }
     }
 
     /// [`Family::handle`] for a call site whose label values never change (string
@@ -202,6 +193,21 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         self.resolve_site(site, &lookup)
     }
 
+    /// The entry of a label set, stored now if it is new, or the overflow series past the
+    /// budget.
+    #[inline(always)]
+    fn entry<'f: 'g, 'g>(
+        &'f self,
+        guard: &'g Guard,
+        lookup: &L::Lookup<'_>,
+    ) -> Found<'g, 'f, L::Key, M::Series> {
+        let hash = self.hasher.hash_one(Hashed::<L>(lookup));
+        match self.find(guard, hash, lookup) {
+            Some(entry) => Found::Entry(entry),
+            None => self.insert(guard, hash, lookup),
+        }
+    }
+
     /// The entry `site` keeps, when it keeps one of this family's.
     #[inline]
     fn kept_by<'a>(&self, site: &'a SiteSeries) -> Option<&'a Entry<L::Key, M::Series>> {
@@ -220,13 +226,9 @@ impl<L: LabelSet, M: Member> Family<L, M> {
         lookup: &L::Lookup<'_>,
     ) -> SeriesHandle<'a, M::Series> {
         let guard = pin();
-        let hash = self.hasher.hash_one(Hashed::<L>(lookup));
-        let entry = match self.find(&guard, hash, lookup) {
-            Some(entry) => entry,
-            None => match self.insert(&guard, hash, lookup) {
-                Found::Entry(entry) => entry,
-                Found::Overflow(series) => return SeriesHandle::lasting(series),
-            },
+        let entry = match self.entry(&guard, lookup) {
+            Found::Entry(entry) => entry,
+            Found::Overflow(series) => return SeriesHandle::lasting(series),
         };
         let writer = self.keyed.write();
         // Made sticky under the lock, so that a removal either sees it sticky and parks
