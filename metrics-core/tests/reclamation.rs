@@ -179,3 +179,48 @@ fn lookups_racing_removals_lose_no_increment() {
     assert_eq!(counts, expected);
     assert_eq!(churned.labels(["kept"]).get(), 0.0);
 }
+
+#[test]
+fn a_series_ref_held_across_a_clear_stays_usable_and_the_memory_follows_later() {
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let family = CounterFamily::<1>::new().described(&CHURN);
+    let before = held();
+    for i in 0..10_000 {
+        family.labels([&format!("pod-{i:05}")]).inc();
+    }
+    let held_ref = family.labels(["pod-00000"]);
+    let filled = held() - before;
+    // Pinned on this very thread: the clear cannot free yet, and must not wait for it.
+    family.clear();
+    held_ref.inc();
+    assert_eq!(held_ref.get(), 2.0);
+    assert_eq!(family.labels(["pod-00000"]).get(), 0.0, "a new series");
+    drop(held_ref);
+    family.clear();
+    assert!((held() - before) * 10 <= filled, "freed once the reference went");
+}
+
+#[test]
+fn label_sets_removed_and_added_in_turn_keep_one_series_each() {
+    let family = CounterFamily::<1>::new().described(&CHURN);
+    let keys: Vec<String> = (0..64).map(|k| format!("k{k}")).collect();
+    for round in 0..2_000 {
+        let key = &keys[round % keys.len()];
+        family.labels([key]).inc();
+        if round % 3 == 0 {
+            assert!(family.remove([key]));
+        }
+    }
+    // Tombstones were reused and the index rebuilt under these removals; every live key
+    // is found once, with what it counted since its last removal.
+    let mut expected = vec![0.0; keys.len()];
+    for round in 0..2_000 {
+        let k = round % keys.len();
+        expected[k] += 1.0;
+        if round % 3 == 0 {
+            expected[k] = 0.0;
+        }
+    }
+    let counts: Vec<f64> = keys.iter().map(|k| family.labels([k]).get()).collect();
+    assert_eq!(counts, expected);
+}
