@@ -58,8 +58,8 @@ impl ObjectiveSpec {
 /// How `kind` writes its objective, for the messages.
 fn example(kind: AttributeKind) -> &'static str {
     match kind {
-        AttributeKind::Timed => "`#[timed(objective(latency = \"250ms\", percentile = 99))]`",
-        _ => "`#[counted(objective(success = 99.9))]`",
+        AttributeKind::Timed => "`objective(latency = \"250ms\", percentile = 99)`",
+        _ => "`objective(success = 99.9)`",
     }
 }
 
@@ -92,10 +92,14 @@ pub fn parse(
             content.parse::<Token![,]>()?;
         }
     }
-    let mut latency: OnceArg<Expr> = OnceArg::none("latency");
-    let mut percentile: OnceArg<Expr> = OnceArg::none("percentile");
-    let mut success: OnceArg<Expr> = OnceArg::none("success");
+    let mut latency: OnceArg<Expr> = OnceArg::unkeyed("duplicate `latency` in `objective(..)`");
+    let mut percentile: OnceArg<Expr> =
+        OnceArg::unkeyed("duplicate `percentile` in `objective(..)`");
+    let mut success: OnceArg<Expr> = OnceArg::unkeyed("duplicate `success` in `objective(..)`");
     let mut clean = true;
+    // A key of the other attribute's objective says which was meant: reporting the keys
+    // this one misses as well would only repeat it.
+    let mut other_kind = false;
     for (name, value) in pairs {
         let slot = match (kind, name.to_string().as_str()) {
             (AttributeKind::Timed, "latency") => &mut latency,
@@ -110,7 +114,7 @@ pub fn parse(
                         example(kind)
                     ),
                 );
-                clean = false;
+                (clean, other_kind) = (false, true);
                 continue;
             }
             (AttributeKind::Timed, "success") => {
@@ -122,7 +126,7 @@ pub fn parse(
                         example(kind)
                     ),
                 );
-                clean = false;
+                (clean, other_kind) = (false, true);
                 continue;
             }
             _ => {
@@ -143,10 +147,16 @@ pub fn parse(
         clean &= !duplicate;
     }
     let missing = |which: &str| {
-        cx.error_at(
-            key,
-            format!("`objective(..)` is missing `{which}`; write {}", example(kind)),
-        );
+        if !other_kind {
+            cx.error_at(
+                key,
+                format!(
+                    "`objective(..)` is missing `{which}`; `#[{}]` takes {}",
+                    kind.name(),
+                    example(kind)
+                ),
+            );
+        }
     };
     let spec = match kind {
         AttributeKind::Timed => {
