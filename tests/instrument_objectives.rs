@@ -8,6 +8,7 @@ use instrument_support::{calls, durations};
 use tallymark::{counted, metric, timed, Histogram, HistogramFamily, Objective};
 
 const MODULE: &str = "instrument_objectives";
+const SHADOWED: &str = "instrument_objectives::shadowed";
 
 #[derive(Debug, PartialEq)]
 struct Refused;
@@ -75,6 +76,51 @@ fn flush() -> Result<(), Refused> {
 )]
 fn route() {}
 
+/// Objectives through a renamed import and `crate = ..`, in a module that shadows the
+/// names the generated code could otherwise pick up, under strict lints.
+#[deny(
+    warnings,
+    unused_qualifications,
+    unused_results,
+    trivial_casts,
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery
+)]
+#[allow(dead_code, non_camel_case_types)]
+mod shadowed {
+    use ::tallymark as renamed;
+
+    mod std {}
+    mod core {}
+    mod tallymark {}
+    mod inventory {}
+    struct Option;
+    struct Some;
+    struct None;
+    struct Metric;
+    struct Objective;
+    struct ObjectiveRegistration;
+    struct Callee;
+    struct f64;
+
+    /// Time spent sending, in seconds.
+    #[renamed::metric(buckets = [0.1, 1.0], crate = renamed)]
+    pub static SHADOWED_SEND_DURATION_SECONDS: renamed::Histogram = renamed::Histogram::new();
+
+    #[renamed::timed(
+        SHADOWED_SEND_DURATION_SECONDS,
+        objective(latency = "300ms", percentile = 99.5),
+        crate = renamed
+    )]
+    pub fn send() {}
+
+    /// Both into the default families, with the sibling found through `crate = renamed`.
+    #[renamed::counted(crate = renamed, objective(success = 99))]
+    #[renamed::timed(crate = renamed, objective(latency = "1s", percentile = 50))]
+    pub async fn receive() {}
+}
+
 /// One objective as plain values: module, function label, qualified name, fallible,
 /// objective, and the target's family name.
 type Row = (
@@ -113,8 +159,22 @@ fn every_objective_is_in_the_catalog_with_its_function_and_family() {
     assert_eq!(
         rows,
         vec![
-            (MODULE, "Store::get", "Store::get", false, latency(120.0, 95.0), None),
-            (MODULE, "Store::put", "Store::put", true, latency(120.0, 95.0), None),
+            (
+                MODULE,
+                "Store::get",
+                "Store::get",
+                false,
+                latency(120.0, 95.0),
+                None
+            ),
+            (
+                MODULE,
+                "Store::put",
+                "Store::put",
+                true,
+                latency(120.0, 95.0),
+                None
+            ),
             (MODULE, "fetch", "fetch", true, success(99.9), None),
             (
                 MODULE,
@@ -127,7 +187,14 @@ fn every_objective_is_in_the_catalog_with_its_function_and_family() {
             (MODULE, "handle", "handle", true, latency(1.5, 99.9), None),
             (MODULE, "handle", "handle", true, success(99.5), None),
             (MODULE, "lookup", "lookup", false, latency(0.25, 99.0), None),
-            (MODULE, "renamed_job", "renamed_job", false, success(90.0), None),
+            (
+                MODULE,
+                "renamed_job",
+                "renamed_job",
+                false,
+                success(90.0),
+                None
+            ),
             (
                 MODULE,
                 "route",
@@ -136,20 +203,36 @@ fn every_objective_is_in_the_catalog_with_its_function_and_family() {
                 latency(0.5, 90.0),
                 Some("objective_route_duration_seconds")
             ),
+            (
+                SHADOWED,
+                "receive",
+                "receive",
+                false,
+                latency(1.0, 50.0),
+                None
+            ),
+            (SHADOWED, "receive", "receive", false, success(99.0), None),
+            (
+                SHADOWED,
+                "send",
+                "send",
+                false,
+                latency(0.3, 99.5),
+                Some("shadowed_send_duration_seconds")
+            ),
         ]
     );
 }
 
 /// The line of the first `fn {name}(` in this file, as `line!()` would give it.
 fn line_of(name: &str) -> u32 {
-    let source = include_str!("instrument_objectives.rs");
-    let at = source
+    let at = include_str!("instrument_objectives.rs")
         .lines()
-        .position(|line| line.trim_start().starts_with(&format!("fn {name}(")))
-        .or_else(|| {
-            source
-                .lines()
-                .position(|line| line.trim_start().starts_with(&format!("async fn {name}(")))
+        .position(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix("pub ").unwrap_or(line);
+            let line = line.strip_prefix("async ").unwrap_or(line);
+            line.starts_with(&format!("fn {name}("))
         })
         .expect("the function is in this file");
     u32::try_from(at + 1).expect("a short file")
@@ -180,6 +263,8 @@ async fn annotated_functions_record_as_before() {
     assert_eq!(flush(), Ok(()));
     route();
     route();
+    shadowed::send();
+    shadowed::receive().await;
 
     let prefix = |function: &str| format!("{{function=\"{function}\",module=\"{MODULE}\"");
     assert_eq!(
@@ -235,5 +320,17 @@ async fn annotated_functions_record_as_before() {
         )
     );
     assert_eq!(OBJECTIVE_FLUSH_DURATION_SECONDS.count(), 1);
-    assert_eq!(OBJECTIVE_ROUTE_DURATION_SECONDS.labels(["/users"]).count(), 2);
+    assert_eq!(
+        OBJECTIVE_ROUTE_DURATION_SECONDS.labels(["/users"]).count(),
+        2
+    );
+    assert_eq!(shadowed::SHADOWED_SEND_DURATION_SECONDS.count(), 1);
+    assert_eq!(
+        calls("receive", SHADOWED),
+        "function_calls_total{function=\"receive\",module=\"instrument_objectives::shadowed\",result=\"ok\"} 1\n"
+    );
+    assert_eq!(
+        durations("receive", SHADOWED),
+        "function_calls_duration_seconds_count{function=\"receive\",module=\"instrument_objectives::shadowed\",result=\"ok\"} 1\n"
+    );
 }

@@ -161,7 +161,9 @@ pub fn parse(
     let spec = match kind {
         AttributeKind::Timed => {
             let threshold = latency.value().map(|expr| duration_seconds(expr, cx));
-            let share = percentile.value().map(|expr| percent("percentile", expr, cx));
+            let share = percentile
+                .value()
+                .map(|expr| percent("percentile", expr, cx));
             if threshold.is_none() {
                 missing("latency");
             }
@@ -350,18 +352,19 @@ mod tests {
         );
         for text in ["ms", "1.ms", ".5s", "1.2.3s", "1 s", ""] {
             assert!(
-                parse_duration(text)
-                    .is_err_and(|e| e.starts_with("`latency` is not a duration")
-                        || e.starts_with("`latency` needs a unit")),
+                parse_duration(text).is_err_and(|e| e.starts_with("`latency` is not a duration")
+                    || e.starts_with("`latency` needs a unit")),
                 "{text:?} is refused: {:?}",
                 parse_duration(text)
             );
         }
         assert_eq!(
             parse_duration("250"),
-            Err("`latency` needs a unit: `250` is a bare number; write ns, us, µs, ms, s or \
+            Err(
+                "`latency` needs a unit: `250` is a bare number; write ns, us, µs, ms, s or \
                  m after it, as in \"250ms\""
-                .to_owned())
+                    .to_owned()
+            )
         );
     }
 }
