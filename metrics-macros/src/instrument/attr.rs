@@ -78,7 +78,7 @@ enum Arg {
 }
 
 impl InstrumentArgs {
-    /// No arguments: the default family.
+    /// No arguments to `kind`: the default family.
     pub fn empty(kind: AttributeKind) -> Self {
         // Each attribute has one kind of objective, so a second is always a repeat.
         let second_objective = match kind {
