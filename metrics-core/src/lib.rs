@@ -74,6 +74,6 @@ pub mod __private {
     };
     pub use crate::labels::dense::{dense_count, dense_index, dense_labels, Values};
     pub use crate::labels::SiteSeries;
-    pub use crate::{Descriptor, LabelSet, LabelValue, StrLabels};
+    pub use crate::{Descriptor, LabelSet, LabelValue, Metric, StrLabels};
     pub use inventory;
 }

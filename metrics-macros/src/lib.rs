@@ -179,6 +179,7 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 /// | `labels(name = value, ..)` | the target family's label values: a string literal, a value whose type implements `LabelValue` (read by reference at the call), or `unbounded(&str)` for any text |
 /// | `result = ".."` | `"auto"` (the default: `error` when the return type is spelled `Result<..>` and the call returned `Err`), `"result"` (the return type is a `Result` under another name, or implements `tallymark::Fallible`) or `"ok"` (every return is `ok`) |
 /// | `function = ".."` | the `function` label of the default family, instead of the fn's name |
+/// | `objective(success = P)` | at least `P` % of calls should end `ok` (see below) |
 /// | `crate = path` | where `tallymark` is, when it is re-exported or renamed |
 /// | `skip` | on a method of an annotated `impl` block: leave this one out |
 ///
@@ -202,6 +203,35 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 /// A label the family does not have, a label left without a value, a `&str` value without
 /// `unbounded(..)` and a target that is not a counter are compile errors on the offending
 /// token, and so is a `const fn`.
+///
+/// # Objectives
+///
+/// `objective(success = 99.9)` declares what share of the calls, in percent, should end
+/// `ok`: a number strictly between 0 and 100. It goes in the program's catalog with the
+/// function, named as its series are, and the alerting rules generated from the catalog
+/// (`tallymark::catalog::alert_rules`) watch how fast the calls that end otherwise burn
+/// through the rest. It reads the `result` label, so it needs the default family: beside
+/// a target it is a compile error. On an `impl` block it is each method's.
+///
+/// ```
+/// use tallymark::counted;
+///
+/// #[counted(objective(success = 99.9))]
+/// fn charge(cents: u64) -> Result<u64, String> {
+///     if cents == 0 {
+///         return Err("nothing to charge".to_owned());
+///     }
+///     Ok(cents)
+/// }
+///
+/// assert_eq!(charge(250), Ok(250));
+/// let text = tallymark::render();
+/// assert!(text.contains(r#"function_calls_total{function="charge",module="rust_out",result="ok"} 1"#));
+/// ```
+///
+/// An unknown, missing or repeated key, a number outside (0, 100), `latency` (an
+/// objective of [`macro@timed`]) and a second `objective(..)` are compile errors on the
+/// offending token.
 #[proc_macro_attribute]
 pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
     instrument::expand(
@@ -219,7 +249,8 @@ pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
 /// The clock is read once as the call starts and once as it ends. For an `async fn` the
 /// call starts at the first poll and ends when the future completes, so the time includes
 /// every await; a future dropped before that records `cancelled`. The results, the shapes
-/// it applies to and the arguments are those of [`macro@counted`].
+/// it applies to and the arguments are those of [`macro@counted`], but for its objective,
+/// which is one of latency (below).
 ///
 /// ```
 /// use tallymark::{metric, timed, Histogram};
@@ -244,6 +275,44 @@ pub fn counted(args: TokenStream, input: TokenStream) -> TokenStream {
 /// assert!(text.contains(r#"function_calls_duration_seconds_count{function="checksum",module="rust_out",result="ok"} 1"#));
 /// assert!(text.contains("resize_duration_seconds_count 1\n"));
 /// ```
+///
+/// # Objectives
+///
+/// `objective(latency = "250ms", percentile = 99)` declares that 99 % of the calls should
+/// finish within 250 ms. `latency` is a number, whole or decimal, then a unit: `ns`, `us`
+/// (or `µs`), `ms`, `s` or `m` (`"1.5s"`, `"2m"`), above zero; `percentile` is strictly
+/// between 0 and 100 (`99`, `99.9`). Both are required. The objective goes in the
+/// program's catalog with the function, named as its series are, and with the declared
+/// histogram when there is one (`#[timed(HIST, objective(..))]`); the alerting rules
+/// generated from the catalog (`tallymark::catalog::alert_rules`) read it. For the
+/// threshold to be measured exactly, give the histogram a bucket bound at it.
+///
+/// ```
+/// use tallymark::{metric, timed, Histogram};
+///
+/// /// Time spent answering a search, in seconds.
+/// #[metric(buckets = [0.1, 0.25, 1.0])]
+/// static SEARCH_DURATION_SECONDS: Histogram = Histogram::new();
+///
+/// #[timed(objective(latency = "250ms", percentile = 99))]
+/// fn lookup(id: u32) -> u32 {
+///     id + 1
+/// }
+///
+/// #[timed(SEARCH_DURATION_SECONDS, objective(latency = "1.5s", percentile = 99.9))]
+/// fn search(query: &str) -> usize {
+///     query.len()
+/// }
+///
+/// assert_eq!(lookup(1), 2);
+/// assert_eq!(search("rust"), 4);
+/// assert_eq!(SEARCH_DURATION_SECONDS.count(), 1);
+/// ```
+///
+/// An unknown, missing or repeated key, a duration that does not parse, has an unknown
+/// unit or is not above zero, a `percentile` outside (0, 100), `success` (an objective of
+/// [`macro@counted`]) and a second `objective(..)` are compile errors on the offending
+/// token.
 #[proc_macro_attribute]
 pub fn timed(args: TokenStream, input: TokenStream) -> TokenStream {
     instrument::expand(instrument::AttributeKind::Timed, args.into(), input.into()).into()
@@ -255,7 +324,8 @@ pub fn timed(args: TokenStream, input: TokenStream) -> TokenStream {
 /// ends: returned, panicked or dropped.
 ///
 /// The shapes it applies to and the arguments are those of [`macro@counted`], less
-/// `result`.
+/// `result` and `objective(..)`: a running call has neither a duration nor a result yet,
+/// so an objective belongs on `#[timed]` or `#[counted]`.
 ///
 /// ```
 /// use tallymark::{in_flight, metric, IntGauge};

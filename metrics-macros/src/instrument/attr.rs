@@ -1,5 +1,5 @@
 //! The arguments of `#[timed(..)]`, `#[counted(..)]` and `#[in_flight(..)]`: an optional
-//! target metric with its `labels(..)`, and `result`, `crate` and `skip`.
+//! target metric with its `labels(..)`, `objective(..)`, and `result`, `crate` and `skip`.
 
 use std::collections::HashSet;
 
@@ -11,6 +11,7 @@ use syn::{Expr, Ident, LitStr, Path, Token};
 
 use crate::attr::{parse_each, OnceArg};
 use crate::ctxt::Ctxt;
+use crate::instrument::objective::{self, ObjectiveSpec};
 use crate::instrument::AttributeKind;
 use crate::names::unraw;
 
@@ -19,6 +20,7 @@ mod kw {
     syn::custom_keyword!(result);
     syn::custom_keyword!(skip);
     syn::custom_keyword!(function);
+    syn::custom_keyword!(objective);
 }
 
 /// `name = value` in `labels(..)`: which label, and the expression that gives its value.
@@ -61,6 +63,8 @@ pub struct InstrumentArgs {
     pub krate: OnceArg<Path>,
     /// `skip`, on a method of an instrumented `impl`.
     pub skip: OnceArg<()>,
+    /// `objective(..)`: `None` inside when its keys had errors, already reported.
+    pub objective: OnceArg<Option<ObjectiveSpec>>,
 }
 
 enum Arg {
@@ -70,12 +74,21 @@ enum Arg {
     Result(Span, ResultMode),
     Crate(Span, Path),
     Skip(Span),
+    Objective(Span, Option<ObjectiveSpec>),
 }
 
 impl InstrumentArgs {
-    /// No arguments: the default family.
-    pub fn empty() -> Self {
+    /// No arguments to `kind`: the default family.
+    pub fn empty(kind: AttributeKind) -> Self {
+        // Each attribute has one kind of objective, so a second is always a repeat.
+        let second_objective = match kind {
+            AttributeKind::Timed => {
+                "duplicate `objective(..)`: `#[timed]` takes one latency objective"
+            }
+            _ => "duplicate `objective(..)`: `#[counted]` takes one success objective",
+        };
         InstrumentArgs {
+            objective: OnceArg::unkeyed(second_objective),
             target: OnceArg::unkeyed("only one target metric can be given"),
             labels: OnceArg::none("labels"),
             result: OnceArg::none("result"),
@@ -88,7 +101,7 @@ impl InstrumentArgs {
     /// Reads the arguments, reporting each malformed, unknown or repeated one to `cx` and
     /// keeping the rest, then checks how they combine.
     pub fn parse(kind: AttributeKind, tokens: TokenStream, cx: &Ctxt) -> InstrumentArgs {
-        let mut args = InstrumentArgs::empty();
+        let mut args = InstrumentArgs::empty(kind);
         parse_each(
             tokens,
             cx,
@@ -107,6 +120,7 @@ impl InstrumentArgs {
             Arg::Function(key, name) => self.function.set(cx, key, name),
             Arg::Crate(key, path) => self.krate.set(cx, key, path),
             Arg::Skip(key) => self.skip.set(cx, key, ()),
+            Arg::Objective(key, spec) => self.objective.set(cx, key, spec),
         }
     }
 
@@ -142,6 +156,15 @@ impl InstrumentArgs {
                  labelled by `labels(..)`, so drop `function` or the target",
             );
         }
+        if let (Some(objective), Some(_)) = (self.objective.get(), self.target.get()) {
+            if let Some(ObjectiveSpec::Success { .. }) = objective.value {
+                cx.error_at(
+                    objective.key,
+                    "a `success` objective reads the `result` label of the default family; a \
+                     target metric counts every call alike, so drop the objective or the target",
+                );
+            }
+        }
         if let Some(skip) = self.skip.get() {
             let others = [
                 self.target.get().map(|k| k.key),
@@ -149,6 +172,7 @@ impl InstrumentArgs {
                 self.result.get().map(|k| k.key),
                 self.function.get().map(|k| k.key),
                 self.krate.get().map(|k| k.key),
+                self.objective.get().map(|k| k.key),
             ];
             if others.iter().any(Option::is_some) {
                 cx.error_at(
@@ -180,12 +204,29 @@ fn parse_arg(kind: AttributeKind, input: ParseStream, cx: &Ctxt) -> syn::Result<
         input.parse::<Token![=]>()?;
         return Ok(Arg::Crate(key, input.call(Path::parse_mod_style)?));
     }
+    if input.peek(kw::objective) && input.peek2(syn::token::Paren) {
+        let key = input.parse::<kw::objective>()?.span;
+        if kind == AttributeKind::InFlight {
+            input.parse::<proc_macro2::Group>()?;
+            return Err(syn::Error::new(
+                key,
+                "`#[in_flight]` takes no `objective`: it counts calls while they run, before \
+                 they have a duration or a result; put the objective on `#[timed]` or \
+                 `#[counted]`",
+            ));
+        }
+        return Ok(Arg::Objective(key, objective::parse(kind, key, input, cx)?));
+    }
     if input.peek(kw::skip) && (input.peek2(Token![,]) || peek_last(input)) {
         return Ok(Arg::Skip(input.parse::<kw::skip>()?.span));
     }
     let name = kind.name();
+    let objective = match kind {
+        AttributeKind::InFlight => "",
+        _ => "`objective(..)`, ",
+    };
     let expected = format!(
-        "expected {} metric, `labels(..)`, `result = \"..\"`, `function = \"..\"`, \
+        "expected {} metric, `labels(..)`, {objective}`result = \"..\"`, `function = \"..\"`, \
          `crate = path` or `skip`",
         kind.target_article()
     );

@@ -12,7 +12,9 @@ use syn::{
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::instrument::attr::{InstrumentArgs, ResultMode};
-use crate::instrument::target::{counted_and_timed_site, method_name, recording, FunctionName};
+use crate::instrument::target::{
+    counted_and_timed_site, method_name, objective_registration, recording, FunctionName,
+};
 use crate::instrument::{expand as guard, shape, AttributeKind};
 use crate::names::unraw;
 
@@ -146,11 +148,18 @@ fn guarded(
         .value()
         .map(|lit| FunctionName::plain(lit.value()));
     let name = given.as_ref().unwrap_or(&f.name);
-    let sibling = stacked_sibling(kind, args, f.attrs);
-    let recording = match sibling {
+    let stacked = stacked_sibling(kind, args, f.attrs);
+    let sibling = stacked.as_ref().map(|(attr, _)| *attr);
+    let mut recording = match sibling {
         Some(_) => counted_and_timed_site(&f.private, name, &f.sig.ident, fallible),
         None => recording(kind, &f.private, name, &f.sig.ident, args, fallible),
     };
+    // The sibling that this guard takes over keeps its objective.
+    let objective_args = std::iter::once(args).chain(stacked.as_ref().map(|(_, theirs)| theirs));
+    for args in objective_args {
+        let registration = objective_registration(&f.private, name, &f.sig.ident, args, fallible);
+        recording.setup.extend(registration);
+    }
     // syn reads a body's `#![..]` into the fn's attributes; they go back inside the body.
     let (inner, outer): (Vec<&Attribute>, Vec<&Attribute>) = f
         .attrs
@@ -169,12 +178,13 @@ fn guarded(
 /// record into the default families with the same arguments, so that one guard does both:
 /// with one clock pair, and the counts read from the durations. Anything else (a target,
 /// different arguments, an attribute given twice, or arguments with errors, which that
-/// attribute reports itself) keeps two guards, one inside the other.
+/// attribute reports itself) keeps two guards, one inside the other. The sibling comes
+/// with its arguments, whose objective is registered with this guard's.
 fn stacked_sibling<'a>(
     kind: AttributeKind,
     args: &InstrumentArgs,
     attrs: &'a [Attribute],
-) -> Option<&'a Attribute> {
+) -> Option<(&'a Attribute, InstrumentArgs)> {
     let sibling_kind = match kind {
         AttributeKind::Counted => AttributeKind::Timed,
         AttributeKind::Timed => AttributeKind::Counted,
@@ -206,7 +216,7 @@ fn stacked_sibling<'a>(
         && theirs.result.value() == args.result.value()
         && theirs.function.value().map(LitStr::value) == args.function.value().map(LitStr::value)
         && text(theirs.krate.value()) == text(krate);
-    (clean && same).then_some(sibling)
+    (clean && same).then_some((sibling, theirs))
 }
 
 /// Every method of the block, named `Type::method`. A method's own attributes of the same

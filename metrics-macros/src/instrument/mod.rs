@@ -8,6 +8,7 @@
 mod attr;
 mod expand;
 mod item;
+mod objective;
 mod shape;
 mod target;
 

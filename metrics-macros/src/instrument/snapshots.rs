@@ -223,3 +223,39 @@ fn counted_with_literal_labels_remembers_its_series() {
         },
     );
 }
+
+/// `objective(..)` beside a target: the objective is submitted to the catalog with the
+/// function's callee, built as a call site's is, and a fn pointer to the target's
+/// descriptor; the guard records into the target as without it.
+#[test]
+fn timed_with_target_and_objective() {
+    assert_snapshot(
+        "timed_with_target_and_objective",
+        AttributeKind::Timed,
+        quote!(
+            REQUEST_DURATION_SECONDS,
+            objective(latency = "250ms", percentile = 99)
+        ),
+        quote! {
+            fn serve(request: &str) -> Result<Response, Error> {
+                route(request)
+            }
+        },
+    );
+}
+
+/// `objective(success = ..)` on the default family: the objective's callee is the call
+/// site's, fallible alike, so the objective names the site's series.
+#[test]
+fn counted_with_objective() {
+    assert_snapshot(
+        "counted_with_objective",
+        AttributeKind::Counted,
+        quote!(objective(success = 99.9)),
+        quote! {
+            fn charge(card: &Card) -> Result<Receipt, Declined> {
+                card.charge()
+            }
+        },
+    );
+}

@@ -137,6 +137,39 @@ pub fn counted_and_timed_site(
     }
 }
 
+/// `inventory::submit! { ObjectiveRegistration::new(Callee { .. }, objective, target) }`
+/// for the attribute's `objective(..)`, or nothing without one. The callee is built as the
+/// call site's is, so the objective names exactly the series the function records; the
+/// target is a fn pointer to the declared family's descriptor, read when the catalog is.
+pub fn objective_registration(
+    private: &TokenStream,
+    function: &FunctionName,
+    ident: &Ident,
+    args: &InstrumentArgs,
+    fallible: bool,
+) -> TokenStream {
+    let Some(Some(spec)) = args.objective.value() else {
+        return TokenStream::new();
+    };
+    let callee = callee(private, function, ident, fallible);
+    let objective = spec.to_tokens(private);
+    let target = match args.target.value() {
+        None => quote!(#private::None),
+        Some(path) => {
+            let span = path.span();
+            let at_path = respan(private, span);
+            quote_spanned! {span=>
+                #at_path::Some(|| #at_path::Metric::descriptor(&#path))
+            }
+        }
+    };
+    quote! {
+        #private::inventory::submit! {
+            #private::ObjectiveRegistration::new(#callee, #objective, #target)
+        }
+    }
+}
+
 /// `Callee { .. }`: the function's names and where it is written.
 fn callee(
     private: &TokenStream,
