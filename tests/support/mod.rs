@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod otlp;
+pub mod page;
 mod prometheus;
 pub mod receiver;
 pub mod remote_write;
