@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use tallymark_core::encoding::write_f64;
 use tallymark_core::{
-    CounterFamily, Descriptor, Format, Gauge, HistogramFamily, Registry, StateSet, Summary,
+    CounterFamily, Descriptor, Format, Gauge, HistogramFamily, NativeHistogram, Registry, StateSet,
+    Summary,
 };
 
 const REQUESTS: Descriptor =
@@ -187,5 +188,42 @@ fn a_summary_shows_its_quantile_samples() {
         &format!(
             "<tr><td class=\"labels none\">(no labels)</td><td>3</td><td>60</td>{cell}</td></tr>"
         ),
+    );
+}
+
+#[test]
+fn a_native_histogram_shows_quantiles_estimated_from_its_buckets() {
+    const RPC: Descriptor = Descriptor::new("rpc_seconds", "RPC latency.");
+    const SKEW: Descriptor = Descriptor::new("clock_skew_seconds", "Clock skew.");
+    let registry = Registry::new();
+    let rpc = Arc::new(NativeHistogram::new().with_schema(0).described(&RPC));
+    // Schema 0: bucket i holds (2^(i-1), 2^i]: 1 in (0.5, 1], 2 in (1, 2], 1 in (2, 4].
+    for v in [1.0, 1.5, 2.0, 3.0] {
+        rpc.observe(v);
+    }
+    let skew = Arc::new(NativeHistogram::new().with_schema(0).described(&SKEW));
+    // Two in [-4, -2), one in (0.5, 1].
+    for v in [-3.0, -3.0, 1.0] {
+        skew.observe(v);
+    }
+    registry.register(rpc).unwrap();
+    registry.register(skew).unwrap();
+    let mut out = Vec::new();
+    registry.encode_as(Format::Html, &mut out);
+    let html = String::from_utf8(out).unwrap();
+    // p50: rank 2, 1 into the 2 of (1, 2]: 1.5. p90: rank 3.6, 0.6 into the 1 of (2, 4]:
+    // 3.2. p99: rank 3.96: 3.92.
+    assert_holds(
+        &html,
+        "<tr><td class=\"labels none\">(no labels)</td><td>4</td><td>7.5</td><td>1.5</td>\
+         <td>3.2</td><td>3.92</td><td class=\"none\">native, schema 0</td></tr>",
+    );
+    // p50: rank 1.5 of the 2 in [-4, -2): -4 + 2 * 1.5/2. p90: rank 2.7, 0.7 into
+    // (0.5, 1], as f64 rounds it; p99 likewise.
+    assert_holds(
+        &html,
+        "<tr><td class=\"labels none\">(no labels)</td><td>3</td><td>-5</td><td>-2.5</td>\
+         <td>0.8500000000000001</td><td>0.9849999999999999</td>\
+         <td class=\"none\">native, schema 0</td></tr>",
     );
 }

@@ -139,6 +139,78 @@ pub fn histogram_quantile(q: f64, view: &HistogramView<'_>) -> f64 {
     highest
 }
 
+/// The absolute upper bound of native bucket `index`: `base^index`, `base` being
+/// `2^(2^-schema)`.
+fn native_bound(schema: i32, index: i32) -> f64 {
+    (f64::from(index) * (-f64::from(schema)).exp2()).exp2()
+}
+
+/// The `q` quantile of a native histogram, estimated as [`histogram_quantile`] does for
+/// classic buckets: by linear interpolation inside the bucket where its rank falls, the
+/// buckets taken in the order of their values (negative ones from the most negative, the
+/// zero bucket, then positive ones). The zero bucket starts at 0 when there are no
+/// negative observations. NaN without observations.
+pub(crate) fn native_quantile(q: f64, view: &NativeView<'_>) -> f64 {
+    if q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    let schema = view.schema();
+    let (mut negative, mut positive) = (0u64, 0u64);
+    view.for_each_bucket(false, &mut |_, n| negative = negative.wrapping_add(n));
+    view.for_each_bucket(true, &mut |_, n| positive = positive.wrapping_add(n));
+    let zero = view.zero_count();
+    let total = negative.wrapping_add(zero).wrapping_add(positive);
+    if total == 0 {
+        return f64::NAN;
+    }
+    let rank = q * total as f64;
+    if negative > 0 && rank <= negative as f64 {
+        // Ascending by index is outward from zero; the rank's bucket is the farthest out
+        // whose count, with those of every bucket farther out, still reaches the rank.
+        let mut nearer = 0u64;
+        let mut found = None;
+        view.for_each_bucket(false, &mut |index, n| {
+            let through = negative.wrapping_sub(nearer);
+            if n > 0 && through as f64 >= rank {
+                found = Some((index, n, through - n));
+            }
+            nearer = nearer.wrapping_add(n);
+        });
+        let Some((index, n, farther)) = found else {
+            return f64::NAN;
+        };
+        let lower = -native_bound(schema, index);
+        let upper = -native_bound(schema, index - 1);
+        return lower + (upper - lower) * ((rank - farther as f64) / n as f64);
+    }
+    let rank = rank - negative as f64;
+    if zero > 0 && rank <= zero as f64 {
+        let threshold = view.zero_threshold();
+        let lower = if negative > 0 { -threshold } else { 0.0 };
+        return lower + (threshold - lower) * (rank / zero as f64);
+    }
+    let rank = rank - zero as f64;
+    let mut below = 0u64;
+    let mut answer = None;
+    let mut highest = f64::NAN;
+    view.for_each_bucket(true, &mut |index, n| {
+        let (lower, upper) = (native_bound(schema, index - 1), native_bound(schema, index));
+        if answer.is_none() && n > 0 && below.wrapping_add(n) as f64 >= rank {
+            answer = Some(lower + (upper - lower) * ((rank - below as f64) / n as f64));
+        }
+        below = below.wrapping_add(n);
+        highest = upper;
+    });
+    // Rounding can leave the rank a hair above the last bucket's count.
+    answer.unwrap_or(highest)
+}
+
 /// The whole page: the head and filter box at construction, a section per family, then
 /// the script.
 pub(crate) struct HtmlEncoder<'a> {
@@ -355,14 +427,17 @@ impl SampleSink for HtmlRows<'_> {
     }
 
     fn native_histogram(&mut self, series: SeriesMeta<'_>, view: NativeView<'_>) {
-        // Native buckets have no classic bounds to chart or interpolate in here; the
-        // count and sum are exact, and the protobuf view carries the buckets.
         self.start_row(series.labels);
         self.cell(Value::Unsigned(view.count()));
         self.cell(Value::Float(view.sum()));
-        self.out.extend_from_slice(
-            b"<td class=\"none\" colspan=\"4\">native histogram: buckets only in protobuf</td>",
-        );
+        for (q, _) in HISTOGRAM_QUANTILES {
+            self.cell(Value::Float(native_quantile(q, &view)));
+        }
+        // Its buckets are sparse and may run to hundreds; the protobuf view carries them.
+        let out = &mut *self.out;
+        out.extend_from_slice(b"<td class=\"none\">native, schema ");
+        write_value(out, Value::Signed(i64::from(view.schema())));
+        out.extend_from_slice(b"</td>");
         self.end_row();
     }
 }
