@@ -44,6 +44,10 @@ fn chromium_shows_every_family_and_a_script_label_as_text() {
         String::from_utf8_lossy(&output.stderr)
     );
     let dom = String::from_utf8(output.stdout).expect("a UTF-8 DOM");
+    // Kept beside the screenshot, for a person to read when an assertion fails.
+    let artefacts = browser_tests_dir();
+    std::fs::create_dir_all(&artefacts).expect("the artefact directory");
+    std::fs::write(artefacts.join("metrics-page.dom.html"), &dom).expect("save the DOM");
     for (name, help) in FAMILIES {
         assert!(dom.contains(&format!("<h2>{name}</h2>")), "{name} in {dom}");
         let help = format!("<p class=\"help\">{}</p>", as_dom_text(help));
