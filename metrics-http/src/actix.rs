@@ -33,8 +33,9 @@ use actix_web::{web, Error, HttpRequest, HttpResponse, Resource};
 use crate::endpoint::{Answer, Host, MetricsEndpoint, ScrapeRequest};
 use crate::http_metrics::{HttpMetrics, UNMATCHED_ROUTE};
 
-/// A resource at `/metrics` answering like the standalone server: negotiation, gzip,
-/// `name[]`, and the endpoint's auth. Add it with `App::service`.
+/// A resource at `/metrics` answering like the standalone server: negotiation (browsers
+/// get the page for people), `?format=`, gzip, `name[]`, and the endpoint's auth. Add it
+/// with `App::service`.
 ///
 /// ```
 /// use tallymark_http::{actix::metrics_resource, Auth, MetricsEndpoint};

@@ -40,8 +40,9 @@ use tower_service::Service;
 use crate::endpoint::{MetricsEndpoint, ScrapeRequest};
 use crate::http_metrics::{HttpMetrics, RequestTimer, UNMATCHED_ROUTE};
 
-/// A router with `/metrics`, answering like the standalone server: negotiation, gzip,
-/// `name[]`, and the endpoint's auth. Merge it into the app's router.
+/// A router with `/metrics`, answering like the standalone server: negotiation (browsers
+/// get the page for people), `?format=`, gzip, `name[]`, and the endpoint's auth. Merge
+/// it into the app's router.
 ///
 /// ```
 /// use tallymark_http::{axum::metrics_router, Auth, MetricsEndpoint};

@@ -83,8 +83,9 @@ impl MetricsEndpoint {
         self.scrape(request)
     }
 
-    /// The exposition in the negotiated format, of the selected families, compressed
-    /// when the client accepts gzip.
+    /// The exposition in the format `?format=` names or else the negotiated one (for a
+    /// browser, the page for people), of the selected families, compressed when the
+    /// client accepts gzip.
     fn scrape(&self, request: &ScrapeRequest<'_>) -> Answer {
         let scrape = Scrape::read(request.accept, request.accept_encoding, request.query);
         let names: Vec<&str> = scrape.names.iter().map(String::as_str).collect();

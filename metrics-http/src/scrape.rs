@@ -1,7 +1,7 @@
-//! What a scrape asked for: the format from `Accept`, compression from
-//! `Accept-Encoding`, and the families from `?name[]=...`.
+//! What a scrape asked for: the format from `?format=...` or else `Accept`, compression
+//! from `Accept-Encoding`, and the families from `?name[]=...`.
 
-use tallymark_core::encoding::Exposition;
+use tallymark_core::encoding::{Exposition, Format};
 use tallymark_core::negotiate;
 
 /// One scrape request, read from its headers and query string.
@@ -18,10 +18,11 @@ impl Scrape {
         accept_encoding: Option<&str>,
         query: Option<&str>,
     ) -> Scrape {
+        let query = query.unwrap_or_default();
         Scrape {
-            format: negotiate(accept),
+            format: asked_format(query).unwrap_or_else(|| negotiate(accept)),
             gzip: cfg!(feature = "gzip") && accepts_gzip(accept_encoding.unwrap_or_default()),
-            names: selected_names(query.unwrap_or_default()),
+            names: selected_names(query),
         }
     }
 }
@@ -89,6 +90,27 @@ fn qvalue(text: &str) -> Option<u16> {
         "1" if fraction == 0 => Some(1000),
         _ => None,
     }
+}
+
+/// The format a `format` parameter names, overriding `Accept`: the page's links to the raw
+/// views use it, since a browser's `Accept` always asks for the page. `text` is 0.0.4,
+/// `openmetrics` OpenMetrics 1.0.0 and `html` the page; other values are ignored, leaving
+/// the choice to `Accept`. The last one given counts.
+fn asked_format(query: &str) -> Option<Exposition> {
+    let mut asked = None;
+    for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+        if percent_decode(key) != "format" {
+            continue;
+        }
+        let format = match percent_decode(value).to_ascii_lowercase().as_str() {
+            "text" => Format::Text,
+            "openmetrics" => Format::OpenMetrics,
+            "html" => Format::Html,
+            _ => continue,
+        };
+        asked = Some(Exposition::from(format));
+    }
+    asked
 }
 
 /// The values of every `name[]` parameter, percent-decoded, as Prometheus federation and
@@ -195,6 +217,34 @@ mod tests {
         ] {
             assert_eq!(accepts_gzip(header), gzip, "Accept-Encoding: {header}");
         }
+    }
+
+    const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    #[test]
+    fn the_format_parameter_overrides_accept() {
+        let format = |query| {
+            Scrape::read(Some(BROWSER), None, Some(query))
+                .format
+                .format()
+        };
+        assert_eq!(format("format=text"), Format::Text);
+        assert_eq!(format("name[]=a&format=openmetrics"), Format::OpenMetrics);
+        assert_eq!(format("format=OpenMetrics"), Format::OpenMetrics);
+        assert_eq!(format("format=text&format=html"), Format::Html);
+        assert_eq!(format("format=xml"), Format::Html);
+        assert_eq!(format("formats=text"), Format::Html);
+        assert_eq!(format(""), Format::Html);
+        let text = Scrape::read(Some(BROWSER), None, Some("format=text"));
+        assert_eq!(
+            text.format.content_type(),
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        let openmetrics = Scrape::read(None, None, Some("format=openmetrics"));
+        assert_eq!(
+            openmetrics.format.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+        );
     }
 
     #[test]

@@ -143,7 +143,14 @@ fn prometheus_2_42_with_native_histograms_gets_protobuf() {
 #[test]
 fn curl_without_accept_wildcards_and_garbage_get_text_0_0_4() {
     let server = start();
-    for accept in [None, Some("*/*"), Some("garbage;;q=x"), Some("text/html")] {
+    // A browser's `text/html` gets the page for people (tests/html_page.rs); a type
+    // nothing serves gets 0.0.4.
+    for accept in [
+        None,
+        Some("*/*"),
+        Some("garbage;;q=x"),
+        Some("application/json"),
+    ] {
         let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
         let reply = get(server.local_addr(), "/metrics", &headers);
         assert_eq!(reply.header("content-type"), Some(TEXT), "for {accept:?}");

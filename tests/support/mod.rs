@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod otlp;
+pub mod page;
 mod prometheus;
 pub mod receiver;
 pub mod remote_write;
@@ -61,6 +62,28 @@ pub fn require_binary(names: &[&str], install: &str) -> Option<PathBuf> {
     match found {
         Some(binary) => Some(binary),
         None => missing(&names.join(" or "), install),
+    }
+}
+
+/// Where the browser tests keep their npm packages and artefacts: `$TALLYMARK_BROWSER_TESTS`,
+/// or else `target/browser-tests` in the repository, where `.ci/run` installs them.
+pub fn browser_tests_dir() -> PathBuf {
+    std::env::var_os("TALLYMARK_BROWSER_TESTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-tests"))
+}
+
+/// The npm package `package` installed under [`browser_tests_dir`], or `None` after
+/// printing a skip note.
+pub fn require_node_package(package: &str, install: &str) -> Option<PathBuf> {
+    let dir = browser_tests_dir().join("node_modules").join(package);
+    if dir.join("package.json").is_file() {
+        Some(dir)
+    } else {
+        missing(
+            &format!("the npm package {package} in {}", dir.display()),
+            install,
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! sink that writes into a reused buffer. One registry walk drives any [`Format`].
 
 pub mod flat;
+pub mod html;
 mod label_text;
 mod negotiate;
 mod number;

@@ -15,6 +15,9 @@ pub enum Format {
     /// carries native histograms.
     #[cfg(feature = "protobuf")]
     Protobuf,
+    /// A page for people, asked for by browsers with `text/html`; see
+    /// [`html`](crate::encoding::html). No scraper asks for it.
+    Html,
 }
 
 impl Format {
@@ -35,6 +38,7 @@ impl Format {
             Format::Protobuf => {
                 "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
             }
+            Format::Html => crate::encoding::html::CONTENT_TYPE,
         }
     }
 }
@@ -66,12 +70,13 @@ pub struct Exposition {
 
 impl From<Format> for Exposition {
     /// The format as a scraper that names no escaping gets it: names escaped with
-    /// underscores in the text formats, as they are in protobuf.
+    /// underscores in the text formats, as they are in protobuf and on the page.
     fn from(format: Format) -> Self {
         let escaping = match format {
             Format::Text | Format::OpenMetrics => Escaping::Underscores,
             #[cfg(feature = "protobuf")]
             Format::Protobuf => Escaping::AllowUtf8,
+            Format::Html => Escaping::AllowUtf8,
         };
         Exposition {
             format,
@@ -83,7 +88,7 @@ impl From<Format> for Exposition {
 
 impl Exposition {
     /// The same format, writing names as `escaping` asks. Text becomes version 1.0.0,
-    /// which names its escaping; protobuf is left as it is.
+    /// which names its escaping; protobuf and the page are left as they are.
     pub const fn with_escaping(mut self, escaping: Escaping) -> Self {
         match self.format {
             Format::Text | Format::OpenMetrics => {
@@ -92,6 +97,7 @@ impl Exposition {
             }
             #[cfg(feature = "protobuf")]
             Format::Protobuf => {}
+            Format::Html => {}
         }
         self
     }
@@ -137,6 +143,7 @@ impl Exposition {
             }
             #[cfg(feature = "protobuf")]
             (Format::Protobuf, _, _) => Format::Protobuf.content_type(),
+            (Format::Html, _, _) => Format::Html.content_type(),
         }
     }
 }
@@ -146,7 +153,9 @@ impl Exposition {
 /// nothing supported. `*/*` and `text/*` mean 0.0.4. OpenMetrics versions 1.0.0 and 0.0.1
 /// are both answered with 1.0.0, which Prometheus parses alike. The `escaping=` parameter
 /// of OpenMetrics and of text 1.0.0 is honoured (`underscores` when absent or unknown);
-/// text 0.0.4 always escapes with underscores.
+/// text 0.0.4 always escapes with underscores. `text/html`, which browsers send and no
+/// scraper does, gets the page for people when it outranks every exposition format; a
+/// browser's `*/*` comes with a lower q, and alone still means 0.0.4.
 ///
 /// ```
 /// use tallymark_core::encoding::{negotiate, Format};
@@ -167,7 +176,10 @@ impl Exposition {
 ///     negotiate(Some(accept)).content_type(),
 ///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
 /// );
-/// assert_eq!(negotiate(Some("text/html")).format(), Format::Text);
+/// // A browser's.
+/// let accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+/// assert_eq!(negotiate(Some(accept)).format(), Format::Html);
+/// assert_eq!(negotiate(Some("*/*")).format(), Format::Text);
 /// assert_eq!(negotiate(None).content_type(), "text/plain; version=0.0.4; charset=utf-8");
 /// ```
 pub fn negotiate(accept: Option<&str>) -> Exposition {
@@ -213,6 +225,7 @@ fn media_range(range: &str) -> Option<(Exposition, f64)> {
     let escaping = escaping.unwrap_or(Escaping::Underscores);
     let exposition = match media.as_str() {
         "*/*" | "text/*" => Exposition::from(Format::Text),
+        "text/html" => Exposition::from(Format::Html),
         "text/plain" if matches!(version, None | Some("0.0.4")) => Exposition::from(Format::Text),
         "text/plain" if version == Some("1.0.0") => {
             Exposition::from(Format::Text).with_escaping(escaping)
@@ -300,7 +313,7 @@ mod tests {
             "",
             ";;;,,,",
             "garbage",
-            "text/html,application/json",
+            "application/json,application/xhtml+xml",
             "application/openmetrics-text;version=2.0.0",
             "application/openmetrics-text;q=abc",
             "application/openmetrics-text;q=1.5",
@@ -313,6 +326,61 @@ mod tests {
                 "for {accept:?}"
             );
         }
+    }
+
+    /// What each client's Accept header gets: browsers the page, every scraper and curl
+    /// what they got before the page existed.
+    #[test]
+    fn browsers_get_the_page_and_scrapers_what_they_always_got() {
+        const PROMETHEUS_3: &str = "application/openmetrics-text;version=1.0.0;\
+            escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,\
+            text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+            text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        const OPENMETRICS_UTF8: &str =
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8";
+        const OPENMETRICS: &str =
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
+        const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+        const HTML: &str = "text/html; charset=utf-8";
+        let table: &[(Option<&str>, &str)] = &[
+            // Firefox, Chrome and Safari.
+            (
+                Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+                HTML,
+            ),
+            (
+                Some(
+                    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,\
+                      image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+                ),
+                HTML,
+            ),
+            (Some("text/html"), HTML),
+            (Some(PROMETHEUS_2_42), OPENMETRICS),
+            (Some(PROMETHEUS_3), OPENMETRICS_UTF8),
+            // curl, wget and clients that send nothing.
+            (Some("*/*"), TEXT),
+            (None, TEXT),
+            (Some(""), TEXT),
+            (Some("text/*"), TEXT),
+            (Some("text/plain"), TEXT),
+            // The page only when it outranks the formats.
+            (Some("text/plain;version=0.0.4,text/html"), TEXT),
+            (Some("*/*,text/html;q=0.5"), TEXT),
+            (Some("text/html;q=0"), TEXT),
+        ];
+        for (accept, content_type) in table {
+            assert_eq!(
+                negotiate(*accept).content_type(),
+                *content_type,
+                "Accept: {accept:?}"
+            );
+        }
+        #[cfg(feature = "protobuf")]
+        assert_eq!(
+            negotiate(Some(PROMETHEUS_2_42_NATIVE)).content_type(),
+            Format::Protobuf.content_type()
+        );
     }
 
     #[test]

@@ -95,6 +95,12 @@ impl<'a> NativeView<'a> {
         total
     }
 
+    /// Visits the non-empty buckets of one sign as [`buckets`](NativeView::buckets) lists
+    /// them, without collecting them.
+    pub(crate) fn for_each_bucket(&self, positive: bool, f: &mut dyn FnMut(i32, u64)) {
+        self.storage.for_each_bucket(positive, f);
+    }
+
     /// The non-empty buckets of one sign as `(index, count)`, ascending by index; for the
     /// negative side, index `i` holds `[-base^i, -base^(i-1))`.
     pub fn buckets(&self, positive: bool) -> Vec<(i32, u64)> {

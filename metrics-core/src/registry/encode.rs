@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use crate::descriptor::MetricKind;
+use crate::encoding::html::HtmlEncoder;
 use crate::encoding::openmetrics::OpenMetricsEncoder;
 #[cfg(feature = "protobuf")]
 use crate::encoding::protobuf::ProtobufEncoder;
@@ -100,6 +101,7 @@ impl Registry {
             Format::OpenMetrics => self.walk(&mut OpenMetricsEncoder::new(out, scheme), &selection),
             #[cfg(feature = "protobuf")]
             Format::Protobuf => self.walk(&mut ProtobufEncoder::new(out), &selection),
+            Format::Html => self.walk(&mut HtmlEncoder::new(out), &selection),
         }
     }
 
