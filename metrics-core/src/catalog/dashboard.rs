@@ -286,7 +286,7 @@ fn write_dashboard(rows: &BTreeMap<&str, Vec<Panel>>) -> String {
         let _ = write!(
             out,
             "    {{\"type\": \"query\", \"name\": \"{name}\", \"datasource\": {DATASOURCE}, \
-             \"query\": {q}, \"definition\": {q}, \"refresh\": 2, \"includeAll\": true, \
+             \"query\": {q}, \"refresh\": 2, \"includeAll\": true, \
              \"multi\": true, \"allValue\": \".*\", \"sort\": 1}}",
             q = json_string(query)
         );
