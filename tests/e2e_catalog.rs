@@ -1,12 +1,14 @@
 //! The quickstart's generated artefacts: `--emit` prints them and exits, the copies in
 //! `deploy/` are the ones it prints now, and a live Prometheus scraping the quickstart
-//! answers every query of its dashboard with data.
+//! answers every query of its dashboard with data; promtool fires the axum example's HTTP
+//! alerts.
 
 mod support;
 
 use std::path::Path;
+use std::process::Command;
 
-use support::{run_example, Example, Prometheus, PATIENCE};
+use support::{require_binary, run_example, Example, Prometheus, TempDir, PATIENCE};
 
 fn emit(artefact: &str) -> String {
     let (code, stdout, stderr) = run_example("quickstart", &["--emit", artefact]);
@@ -83,4 +85,32 @@ fn prometheus_answers_every_dashboard_query_with_data() {
         });
     }
     drop(quickstart);
+}
+
+#[test]
+fn promtool_fires_the_http_alerts_of_the_axum_example_on_unhealthy_routes_only() {
+    let Some(promtool) = require_binary(&["promtool"], "install the Debian package prometheus")
+    else {
+        return;
+    };
+    let (code, rules, stderr) = run_example("axum_app", &["--emit", "rules"]);
+    assert_eq!(code, Some(0), "--emit rules failed: {stderr}");
+    let dir = TempDir::new("catalog-http-rules");
+    std::fs::write(dir.path().join("rules.yml"), rules).expect("write rules.yml");
+    // promtool finds `rule_files` beside the test file, so both go in the temp directory.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/catalog/http_rule_tests.yml");
+    let tests = dir.path().join("tests.yml");
+    std::fs::copy(&source, &tests).expect("copy http_rule_tests.yml");
+    let output = Command::new(promtool)
+        .args(["test", "rules"])
+        .arg(&tests)
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "promtool test rules failed:\n{said}"
+    );
 }
