@@ -40,10 +40,13 @@ async fn get_user(id: web::Path<u64>) -> HttpResponse {
 }
 
 fn main() -> ExitCode {
-    let started = support::ServeArgs::parse("actix_app", "127.0.0.1:5000").and_then(|args| {
-        let metrics = HttpMetrics::new().map_err(|e| e.to_string())?;
-        Ok((args, metrics))
-    });
+    // The middleware's families first, so `--emit` (read by `parse`) includes them.
+    let started = HttpMetrics::new()
+        .map_err(|e| e.to_string())
+        .and_then(|metrics| {
+            let args = support::ServeArgs::parse("actix_app", "127.0.0.1:5000")?;
+            Ok((args, metrics))
+        });
     let (args, metrics) = match started {
         Ok(started) => started,
         Err(e) => {

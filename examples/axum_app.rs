@@ -44,15 +44,16 @@ async fn get_user(Path(id): Path<u64>) -> impl IntoResponse {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match support::ServeArgs::parse("axum_app", "127.0.0.1:5000") {
-        Ok(args) => args,
+    // The middleware's families first, so `--emit` (read by `parse`) includes them.
+    let metrics = match HttpMetrics::new() {
+        Ok(metrics) => metrics,
         Err(e) => {
             eprintln!("axum_app: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let metrics = match HttpMetrics::new() {
-        Ok(metrics) => metrics,
+    let args = match support::ServeArgs::parse("axum_app", "127.0.0.1:5000") {
+        Ok(args) => args,
         Err(e) => {
             eprintln!("axum_app: {e}");
             return ExitCode::FAILURE;

@@ -1,12 +1,15 @@
 //! The first program of the Python `prometheus_client` tutorial, in Rust: the tutorial's
 //! four families, a `/metrics` server, and a loop of fake requests. Beyond the tutorial it
 //! shows the other types: a summary, a native histogram, an info and a state set, and
-//! exemplars linking a counter and histogram buckets to (made-up) trace ids.
+//! exemplars linking a counter and histogram buckets to (made-up) trace ids, and two
+//! functions annotated with `#[timed]` and `#[counted]`, which record into the default
+//! `function_calls_*` families.
 //!
 //! ```text
 //! cargo run --example quickstart                          # serves 127.0.0.1:8000/metrics
 //! cargo run --example quickstart -- --addr 127.0.0.1:9100
 //! cargo run --example quickstart -- --basic-auth prometheus:s3cret   # /metrics needs it
+//! cargo run --example quickstart -- --emit rules      # or dashboard, reference; then exits
 //! ```
 
 mod support;
@@ -16,8 +19,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use tallymark::{
-    metric, CounterFamily, HistogramFamily, Info, IntGauge, IntGaugeFamily, NativeHistogram,
-    StateSet, SummaryFamily,
+    counted, metric, timed, CounterFamily, HistogramFamily, Info, IntGauge, IntGaugeFamily,
+    NativeHistogram, StateSet, SummaryFamily,
 };
 
 /// Total HTTP requests.
@@ -64,11 +67,10 @@ fn handle_request(method: &str, endpoint: &str) {
     REQUEST_SIZE_BYTES
         .labels([endpoint])
         .observe(f64::from(fastrand::u32(100..=5000)));
-    sleep(Duration::from_millis(fastrand::u64(10..=300)));
-    let status = if fastrand::u8(0..20) == 0 {
-        "500"
-    } else {
-        "200"
+    do_work();
+    let status = match answer() {
+        Ok(()) => "200",
+        Err(_) => "500",
     };
     HTTP_REQUESTS_TOTAL
         .labels([method, endpoint, status])
@@ -77,6 +79,24 @@ fn handle_request(method: &str, endpoint: &str) {
         .labels([endpoint])
         .observe_with_exemplar(start.elapsed().as_secs_f64(), &trace);
     HTTP_RESPONSE_SIZE_BYTES.observe(f64::from(fastrand::u32(200..=20_000)));
+}
+
+/// The request's 10–300 ms of work, timed into `function_calls_duration_seconds`.
+#[timed]
+fn do_work() {
+    sleep(Duration::from_millis(fastrand::u64(10..=300)));
+}
+
+/// Whether the request succeeds: one in twenty fails, which `#[counted]` records as
+/// `result="error"` in `function_calls_total`.
+#[counted]
+#[timed]
+fn answer() -> Result<(), &'static str> {
+    if fastrand::u8(0..20) == 0 {
+        Err("the made-up backend failed")
+    } else {
+        Ok(())
+    }
 }
 
 fn main() -> ExitCode {

@@ -36,6 +36,7 @@ pub use tallymark_core::{
 };
 pub use tallymark_macros::{counted, in_flight, metric, timed, LabelSet, LabelValue};
 
+pub mod catalog;
 pub mod textfile;
 
 // `axum`, `actix`, `process`, `push`, `remote_write`, `otlp`, `PushError` and

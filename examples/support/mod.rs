@@ -5,7 +5,9 @@
 
 use tallymark::Auth;
 
-/// What every serving example accepts: `--addr HOST:PORT` and `--basic-auth USER:PASS`.
+/// What every serving example accepts: `--addr HOST:PORT`, `--basic-auth USER:PASS`, and
+/// `--emit rules|dashboard|reference`, which prints that artefact of the program's catalog
+/// and exits before anything is served.
 pub struct ServeArgs {
     /// Where to listen.
     pub addr: String,
@@ -16,7 +18,10 @@ pub struct ServeArgs {
 impl ServeArgs {
     /// Reads the arguments, listening on `default_addr` unless `--addr` says otherwise.
     pub fn parse(program: &str, default_addr: &str) -> Result<ServeArgs, String> {
-        let usage = format!("usage: {program} [--addr HOST:PORT] [--basic-auth USER:PASS]");
+        let usage = format!(
+            "usage: {program} [--addr HOST:PORT] [--basic-auth USER:PASS] \
+             [--emit rules|dashboard|reference]"
+        );
         let mut args = std::env::args().skip(1);
         let mut parsed = ServeArgs {
             addr: default_addr.to_owned(),
@@ -29,6 +34,14 @@ impl ServeArgs {
                     let value = args.next().ok_or("--basic-auth needs USER:PASS")?;
                     let auth = Auth::parse_basic(&value).ok_or("--basic-auth needs USER:PASS")?;
                     parsed.auth = Some(auth);
+                }
+                "--emit" => {
+                    let word = args
+                        .next()
+                        .ok_or("--emit needs rules, dashboard or reference")?;
+                    let artefact = tallymark::catalog::Artefact::parse(&word)?;
+                    print!("{}", artefact.render());
+                    std::process::exit(0);
                 }
                 other => return Err(format!("unknown argument `{other}`; {usage}")),
             }

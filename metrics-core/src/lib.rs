@@ -34,6 +34,14 @@ mod pairs;
 mod registry;
 
 pub use catalog::{objectives, Objective, ObjectiveRegistration};
+/// Operator artefacts made from a registry: a Prometheus rule file, a Grafana dashboard
+/// and a Markdown reference.
+pub mod artefacts {
+    pub use crate::catalog::{
+        alert_rules, dashboard, global_alert_rules, global_dashboard, global_reference, reference,
+        ERROR_RATIO_THRESHOLD, LATENCY_P99_THRESHOLD_SECONDS, SCOPE,
+    };
+}
 pub use descriptor::{Descriptor, MetricKind, DEFAULT_BUDGET};
 pub use encoding::{negotiate, Format};
 pub use instrument::{current_trace_id, Fallible, Outcome, TraceId, TRACE_ID_LABEL};

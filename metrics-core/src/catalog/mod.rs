@@ -2,9 +2,18 @@
 
 use std::sync::OnceLock;
 
+mod dashboard;
 mod objective;
+mod reference;
+mod rules;
+mod text;
 
+pub use dashboard::{dashboard, global_dashboard, SCOPE};
 pub use objective::{objectives, Objective, ObjectiveRegistration};
+pub use reference::{global_reference, reference};
+pub use rules::{
+    alert_rules, global_alert_rules, ERROR_RATIO_THRESHOLD, LATENCY_P99_THRESHOLD_SECONDS,
+};
 
 use crate::registry::{CatalogWarning, Metric, Registry, RegistryError};
 

@@ -10,7 +10,7 @@ mod trace;
 
 pub(crate) use families::default_families;
 pub use guard::{call_once, CallGuard, Fallible, Outcome, Recorder};
-pub(crate) use naming::merged_call_sites;
+pub(crate) use naming::{merged_call_sites, sites};
 pub use site::{Callee, CountedSite, CountedTimedSite, InFlightSite, SiteRegistration, TimedSite};
 pub use target::{
     counted_target, in_flight_target, known_label_value, series, single_series_recorder,

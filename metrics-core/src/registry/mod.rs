@@ -20,6 +20,7 @@ pub use metric::Metric;
 pub use warning::{CatalogWarning, SourceLocation};
 
 use crate::clock::unix_seconds;
+use crate::descriptor::{Descriptor, MetricKind};
 use crate::names::NameError;
 use rules::check_family;
 pub(crate) use rules::SelfMetric;
@@ -292,6 +293,24 @@ impl Registry {
             .partition_point(|h| h.get().descriptor().name() < desc.name());
         families.held.insert(at, held);
         Ok(())
+    }
+
+    /// The descriptor and type of every registered family, sorted by name: what the
+    /// generated rules, dashboard and reference are made from. Collectors' families are
+    /// known only once they run, so they are not listed.
+    pub fn families(&self) -> Vec<(&'static Descriptor, MetricKind)> {
+        let families = self.families.read().unwrap_or_else(|e| e.into_inner());
+        families
+            .held
+            .iter()
+            .map(|held| (held.get().descriptor(), held.get().kind()))
+            .collect()
+    }
+
+    /// Whether the registry writes tallymark's self-metrics, among them
+    /// `tallymark_label_overflow_total`.
+    pub fn writes_self_metrics(&self) -> bool {
+        self.self_metrics
     }
 
     /// The whole exposition in the 0.0.4 text format, as a string.
