@@ -82,14 +82,14 @@ fn handle_request(method: &str, endpoint: &str) {
 }
 
 /// The request's 10–300 ms of work, timed into `function_calls_duration_seconds`.
-#[timed]
+#[timed(objective(latency = "500ms", percentile = 99))]
 fn do_work() {
     sleep(Duration::from_millis(fastrand::u64(10..=300)));
 }
 
 /// Whether the request succeeds: one in twenty fails, which `#[counted]` records as
 /// `result="error"` in `function_calls_total`.
-#[counted]
+#[counted(objective(success = 90))]
 #[timed]
 fn answer() -> Result<(), &'static str> {
     if fastrand::u8(0..20) == 0 {

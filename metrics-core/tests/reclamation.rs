@@ -197,7 +197,10 @@ fn a_series_ref_held_across_a_clear_stays_usable_and_the_memory_follows_later() 
     assert_eq!(family.labels(["pod-00000"]).get(), 0.0, "a new series");
     drop(held_ref);
     family.clear();
-    assert!((held() - before) * 10 <= filled, "freed once the reference went");
+    assert!(
+        (held() - before) * 10 <= filled,
+        "freed once the reference went"
+    );
 }
 
 #[test]
