@@ -19,6 +19,10 @@
 //! assert!(tallymark::catalog::reference(tallymark::registry()).contains("| `jobs_total` | counter |"));
 //! ```
 
+/// The objectives declared on annotated functions, which [`alert_rules`] turns into
+/// burn-rate alerts.
+pub use tallymark_core::{objectives, Objective, ObjectiveRegistration};
+
 pub use tallymark_core::artefacts::{
     alert_rules, dashboard, reference, ERROR_RATIO_THRESHOLD, LATENCY_P99_THRESHOLD_SECONDS, SCOPE,
 };
