@@ -17,7 +17,7 @@ use tallymark_core::{Objective, ObjectiveRegistration};
 static JOBS_TOTAL: CounterFamily<1> = CounterFamily::new();
 
 /// Time a job took.
-#[metric(labels(queue), buckets = [0.1, 0.5, 1.0])]
+#[metric(labels(queue), buckets = [0.1, 0.5, 1.0, 2.5])]
 static JOB_DURATION_SECONDS: HistogramFamily<1> = HistogramFamily::new();
 
 /// Runs a job, which fails when asked to.
@@ -165,9 +165,10 @@ fn promtool_checks_the_rule_file() {
     let rules = write_rules(dir.path());
     let (ok, said) = run(Command::new(promtool).args(["check", "rules"]).arg(&rules));
     assert!(ok, "promtool check rules failed:\n{said}");
-    // Four error ratios, three quantiles, their two alerts, target down, overflow, and
+    // Four error ratios, three quantiles, their two alerts, the three quantiles and alert
+    // of the declared histogram in seconds, target down, overflow, and
     // the two burn-rate alerts of each of the two measurable objectives.
-    assert!(said.contains("SUCCESS: 15 rules found"), "{said}");
+    assert!(said.contains("SUCCESS: 19 rules found"), "{said}");
 }
 
 #[test]
@@ -241,4 +242,21 @@ fn tsc_accepts_the_dashboard_as_a_grafana_dashboard() {
         .current_dir(&dir));
     let _ = std::fs::remove_dir_all(&dir);
     assert!(ok, "tsc rejected the dashboard:\n{said}");
+}
+
+#[test]
+fn a_histogram_whose_bounds_stop_at_the_threshold_gets_no_latency_alert() {
+    const WAIT: Descriptor = Descriptor::new("wait_seconds", "Waits.").with_buckets(&[0.5, 1.0]);
+    let registry = Registry::new();
+    let family = std::sync::Arc::new(HistogramFamily::<0>::new().described(&WAIT));
+    registry.register(family).expect("register wait_seconds");
+    let rules = tallymark::catalog::alert_rules(&registry);
+    assert!(
+        rules.contains(
+            "    # no latency alert for wait_seconds: its largest bucket bound 1s is not above \
+             the 1s threshold\n    rules:\n      - record: \"job:wait_seconds:p50_rate5m\"\n"
+        ),
+        "{rules}"
+    );
+    assert!(!rules.contains("DeclaredLatencyHigh"), "{rules}");
 }

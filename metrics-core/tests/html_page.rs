@@ -216,7 +216,13 @@ fn a_native_histogram_shows_quantiles_estimated_from_its_buckets() {
     assert_holds(
         &html,
         "<tr><td class=\"labels none\">(no labels)</td><td>4</td><td>7.5</td><td>1.5</td>\
-         <td>3.2</td><td>3.92</td><td class=\"none\">native, schema 0</td></tr>",
+         <td>3.2</td><td>3.92</td>\
+         <td><svg class=\"buckets\" width=\"42\" height=\"40\" viewBox=\"0 0 42 40\" \
+         role=\"img\" aria-label=\"bucket counts\">\
+         <rect x=\"0\" y=\"20\" width=\"12\" height=\"20\"><title>0.5 to 1: 1</title></rect>\
+         <rect x=\"14\" y=\"0\" width=\"12\" height=\"40\"><title>1 to 2: 2</title></rect>\
+         <rect x=\"28\" y=\"20\" width=\"12\" height=\"20\"><title>2 to 4: 1</title></rect>\
+         </svg></td></tr>",
     );
     // p50: rank 1.5 of the 2 in [-4, -2): -4 + 2 * 1.5/2. p90: rank 2.7, 0.7 into
     // (0.5, 1], as f64 rounds it; p99 likewise.
@@ -224,6 +230,36 @@ fn a_native_histogram_shows_quantiles_estimated_from_its_buckets() {
         &html,
         "<tr><td class=\"labels none\">(no labels)</td><td>3</td><td>-5</td><td>-2.5</td>\
          <td>0.8500000000000001</td><td>0.9849999999999999</td>\
-         <td class=\"none\">native, schema 0</td></tr>",
+         <td><svg class=\"buckets\" width=\"28\" height=\"40\" viewBox=\"0 0 28 40\" \
+         role=\"img\" aria-label=\"bucket counts\">\
+         <rect x=\"0\" y=\"0\" width=\"12\" height=\"40\"><title>-4 to -2: 2</title></rect>\
+         <rect x=\"14\" y=\"20\" width=\"12\" height=\"20\"><title>0.5 to 1: 1</title></rect>\
+         </svg></td></tr>",
+    );
+}
+
+#[test]
+fn a_native_histogram_charts_its_zero_bucket_between_negative_and_positive_ones() {
+    const DRIFT: Descriptor = Descriptor::new("drift_seconds", "Drift.");
+    let registry = Registry::new();
+    let drift = Arc::new(NativeHistogram::new().with_schema(0).described(&DRIFT));
+    for v in [1.0, 0.0, 0.0, -3.0] {
+        drift.observe(v);
+    }
+    registry.register(drift).unwrap();
+    let mut out = Vec::new();
+    registry.encode_as(Format::Html, &mut out);
+    let html = String::from_utf8(out).unwrap();
+    // Value order: [-4, -2) with one, the zero bucket (default threshold 2^-128) with
+    // two, then (0.5, 1] with one; bars scale to the zero bucket's two.
+    assert_holds(
+        &html,
+        "<td><svg class=\"buckets\" width=\"42\" height=\"40\" viewBox=\"0 0 42 40\" \
+         role=\"img\" aria-label=\"bucket counts\">\
+         <rect x=\"0\" y=\"20\" width=\"12\" height=\"20\"><title>-4 to -2: 1</title></rect>\
+         <rect x=\"14\" y=\"0\" width=\"12\" height=\"40\">\
+         <title>-2.938735877055719e-39 to 2.938735877055719e-39: 2</title></rect>\
+         <rect x=\"28\" y=\"20\" width=\"12\" height=\"20\"><title>0.5 to 1: 1</title></rect>\
+         </svg></td></tr>",
     );
 }

@@ -2,6 +2,15 @@
 //! annotated functions, the HTTP middleware's families, the scrape target, label overflow,
 //! and multi-window multi-burn-rate alerts for every declared objective.
 //!
+//! `#[timed(FAMILY)]` records into a declared histogram, and the registry does not say
+//! which families an attribute targets; so every declared histogram measured in seconds
+//! (unit `seconds`, or a name ending `_seconds`) other than the default family and the HTTP
+//! middleware's gets the same p50/p90/p99 recording rules and p99 alert as the default
+//! family, aggregated by `job` and the family's own labels (the alert is left out, with a
+//! comment, when the bounds stop at the threshold). `#[counted(FAMILY)]` counts
+//! every call into a declared counter without a `result` label, so no error ratio can be
+//! made from one; the rule file says so in a comment.
+//!
 //! Thresholds of the alerts that have no objective to go by (error ratio above 5 %, p99
 //! latency above 1 s, each for 10 minutes) are the defaults documented in the README.
 
@@ -97,6 +106,9 @@ pub fn alert_rules(registry: &Registry) -> String {
     if let Some(group) = http_group(&families) {
         groups.push(group);
     }
+    if let Some(group) = declared_latency(&families) {
+        groups.push(group);
+    }
     groups.push(target_group(registry.writes_self_metrics()));
     let objectives = objectives();
     if !objectives.is_empty() {
@@ -158,39 +170,130 @@ fn function_errors() -> Group {
     }
 }
 
-fn function_latency() -> Group {
-    let by = "job, function, module, le";
-    let mut rules: Vec<Rule> = QUANTILES
+/// The p50/p90/p99 recording rules of histogram `family` aggregated by `by` (which ends
+/// with `le`), named `<level>:<family>:<quantile>_rate5m`, and the name of the p99 one.
+fn quantile_rules(level: &str, family: &str, by: &str) -> (Vec<Rule>, String) {
+    let rules = QUANTILES
         .iter()
         .map(|(q, name)| {
             Rule::record(
-                format!("function_module:{DURATIONS}:{name}_rate5m"),
+                format!("{level}:{family}:{name}_rate5m"),
                 format!(
                     "histogram_quantile({q}, {})",
-                    rate(by, &format!("{DURATIONS}_bucket"), "5m")
+                    rate(by, &format!("{family}_bucket"), "5m")
                 ),
             )
         })
         .collect();
-    rules.push(
-        Rule::alert(
-            "FunctionLatencyHigh",
-            format!("function_module:{DURATIONS}:p99_rate5m > {LATENCY_P99_THRESHOLD_SECONDS}"),
-            Some("10m"),
-            "ticket",
-        )
-        .annotate(
-            "An annotated function is slow",
-            "99 % of calls of {{ $labels.function }} in {{ $labels.module }} \
-             ({{ $labels.job }}) took up to {{ $value | humanizeDuration }} over 5 minutes."
-                .to_owned(),
-        ),
-    );
+    (rules, format!("{level}:{family}:p99_rate5m"))
+}
+
+/// The alert firing while recorded p99 `record` stays above the latency threshold.
+fn latency_alert(name: &str, record: &str, summary: &str, description: String) -> Rule {
+    Rule::alert(
+        name,
+        format!("{record} > {LATENCY_P99_THRESHOLD_SECONDS}"),
+        Some("10m"),
+        "ticket",
+    )
+    .annotate(summary, description)
+}
+
+fn function_latency() -> Group {
+    let (mut rules, p99) =
+        quantile_rules("function_module", DURATIONS, "job, function, module, le");
+    rules.push(latency_alert(
+        "FunctionLatencyHigh",
+        &p99,
+        "An annotated function is slow",
+        "99 % of calls of {{ $labels.function }} in {{ $labels.module }} \
+         ({{ $labels.job }}) took up to {{ $value | humanizeDuration }} over 5 minutes."
+            .to_owned(),
+    ));
     Group {
         name: "tallymark.functions.latency",
         notes: Vec::new(),
         rules,
     }
+}
+
+/// Whether `descriptor` measures seconds: by its unit, or by its name when it has none.
+fn in_seconds(descriptor: &Descriptor) -> bool {
+    descriptor.unit() == "seconds" || descriptor.name().ends_with("_seconds")
+}
+
+/// Latency rules for every declared histogram in seconds, the families `#[timed(FAMILY)]`
+/// may record into; see the module documentation.
+fn declared_latency(families: &[(&'static Descriptor, MetricKind)]) -> Option<Group> {
+    let (http_requests, http_durations) = http_families(families);
+    let is = |d: Option<&Descriptor>, name: &str| d.is_some_and(|d| d.name() == name);
+    let mut rules = Vec::new();
+    let mut notes = Vec::new();
+    let mut counters = false;
+    for (descriptor, kind) in families {
+        let name = descriptor.name();
+        let default = name == DURATIONS || name == CALLS || name == OVERFLOW;
+        let http = is(http_requests, name) || is(http_durations, name);
+        if default || http {
+            continue;
+        }
+        counters |= *kind == MetricKind::Counter;
+        if *kind != MetricKind::Histogram || !in_seconds(descriptor) {
+            continue;
+        }
+        let labels: Vec<&str> = descriptor
+            .label_names()
+            .iter()
+            .copied()
+            .filter(|l| !matches!(*l, "le" | "job"))
+            .collect();
+        let level = if labels.is_empty() {
+            "job".to_owned()
+        } else {
+            labels.join("_")
+        };
+        let by: Vec<&str> = ["job"].into_iter().chain(labels).chain(["le"]).collect();
+        let (quantiles, p99) = quantile_rules(&level, name, &by.join(", "));
+        rules.extend(quantiles);
+        // A quantile in the `+Inf` bucket reads as the largest finite bound, so a family
+        // whose bounds stop at the threshold could never fire the alert.
+        let top = bucket_bounds(descriptor)
+            .iter()
+            .copied()
+            .fold(0.0, f64::max);
+        if top <= LATENCY_P99_THRESHOLD_SECONDS {
+            notes.push(format!(
+                "no latency alert for {name}: its largest bucket bound {}s is not above \
+                 the {LATENCY_P99_THRESHOLD_SECONDS}s threshold",
+                number(top)
+            ));
+            continue;
+        }
+        let mut alert = latency_alert(
+            "DeclaredLatencyHigh",
+            &p99,
+            "A histogram in seconds is slow",
+            format!(
+                "99 % of the {name} observations of {{{{ $labels.job }}}} took up to \
+                 {{{{ $value | humanizeDuration }}}} over 5 minutes."
+            ),
+        );
+        // Recording rules drop the metric name; this keeps two families' alerts apart.
+        alert.labels.push(("family", name.to_owned()));
+        rules.push(alert);
+    }
+    if counters {
+        notes.push(
+            "declared counters get no error ratio: #[counted(FAMILY)] counts every call \
+             without a result label"
+                .to_owned(),
+        );
+    }
+    (!rules.is_empty() || !notes.is_empty()).then_some(Group {
+        name: "tallymark.declared.latency",
+        notes,
+        rules,
+    })
 }
 
 /// The HTTP middleware's request counter (labelled by `route` and `status`) and its
@@ -247,20 +350,14 @@ fn http_group(families: &[(&'static Descriptor, MetricKind)]) -> Option<Group> {
                 rate("job, route, le", &format!("{name}_bucket"), "5m")
             ),
         ));
-        rules.push(
-            Rule::alert(
-                "HttpLatencyHigh",
-                format!("{record} > {LATENCY_P99_THRESHOLD_SECONDS}"),
-                Some("10m"),
-                "ticket",
-            )
-            .annotate(
-                "A route is slow",
-                "99 % of requests to {{ $labels.route }} ({{ $labels.job }}) took up to \
-                 {{ $value | humanizeDuration }} over 5 minutes."
-                    .to_owned(),
-            ),
-        );
+        rules.push(latency_alert(
+            "HttpLatencyHigh",
+            &record,
+            "A route is slow",
+            "99 % of requests to {{ $labels.route }} ({{ $labels.job }}) took up to \
+             {{ $value | humanizeDuration }} over 5 minutes."
+                .to_owned(),
+        ));
     }
     (!rules.is_empty()).then_some(Group {
         name: "tallymark.http",

@@ -331,42 +331,86 @@ impl HtmlRows<'_> {
         self.out.extend_from_slice(b"</tr>\n");
     }
 
-    /// The bar chart of a histogram's buckets, one bar per bucket's own count (not the
-    /// cumulative one), scaled to the fullest; each bar's tooltip names its bound.
+    /// The bar chart of a classic histogram's buckets, one bar per bucket's own count
+    /// (not the cumulative one); each bar's tooltip names its bound.
     fn bucket_chart(&mut self, view: &HistogramView<'_>) {
-        let out = &mut *self.out;
-        let fullest = view.counts.iter().copied().max().unwrap_or(0);
-        let width = BAR_STEP * view.counts.len() as u64;
-        out.extend_from_slice(b"<td><svg class=\"buckets\" width=\"");
-        write_value(out, Value::Unsigned(width));
-        out.extend_from_slice(b"\" height=\"");
-        write_value(out, Value::Unsigned(CHART_HEIGHT));
-        out.extend_from_slice(b"\" viewBox=\"0 0 ");
-        write_value(out, Value::Unsigned(width));
-        out.push(b' ');
-        write_value(out, Value::Unsigned(CHART_HEIGHT));
-        out.extend_from_slice(b"\" role=\"img\" aria-label=\"bucket counts\">");
-        for (i, &count) in view.counts.iter().enumerate() {
-            let height = bar_height(count, fullest);
-            out.extend_from_slice(b"<rect x=\"");
-            write_value(out, Value::Unsigned(BAR_STEP * i as u64));
-            out.extend_from_slice(b"\" y=\"");
-            write_value(out, Value::Unsigned(CHART_HEIGHT - height));
-            out.extend_from_slice(b"\" width=\"");
-            write_value(out, Value::Unsigned(BAR_WIDTH));
-            out.extend_from_slice(b"\" height=\"");
-            write_value(out, Value::Unsigned(height));
-            out.extend_from_slice(b"\"><title>le ");
+        bar_chart(self.out, view.counts, &mut |out, i| {
+            out.extend_from_slice(b"le ");
             match view.bounds.get(i) {
                 Some(&bound) => write_f64(out, bound),
                 None => out.extend_from_slice(b"+Inf"),
             }
-            out.extend_from_slice(b": ");
-            write_value(out, Value::Unsigned(count));
-            out.extend_from_slice(b"</title></rect>");
-        }
-        out.extend_from_slice(b"</svg></td>");
+        });
     }
+
+    /// The bar chart of a native histogram's buckets in the order of their values: the
+    /// negative ones from the most negative, the zero bucket when it holds anything, then
+    /// the positive ones; each bar's tooltip gives its range. Only the buckets its spans
+    /// hold get a bar, so a gap between spans draws no empty bars.
+    fn native_chart(&mut self, view: &NativeView<'_>) {
+        let schema = view.schema();
+        let mut negative = Vec::new();
+        view.for_each_bucket(false, &mut |index, n| {
+            negative.push((
+                -native_bound(schema, index),
+                -native_bound(schema, index - 1),
+                n,
+            ));
+        });
+        // Ascending by index runs outward from zero; value order is the reverse.
+        let mut buckets: Vec<(f64, f64, u64)> = negative.into_iter().rev().collect();
+        if view.zero_count() > 0 {
+            let threshold = view.zero_threshold();
+            buckets.push((-threshold, threshold, view.zero_count()));
+        }
+        view.for_each_bucket(true, &mut |index, n| {
+            buckets.push((
+                native_bound(schema, index - 1),
+                native_bound(schema, index),
+                n,
+            ));
+        });
+        let counts: Vec<u64> = buckets.iter().map(|&(_, _, n)| n).collect();
+        bar_chart(self.out, &counts, &mut |out, i| {
+            let (lower, upper, _) = buckets[i];
+            write_f64(out, lower);
+            out.extend_from_slice(b" to ");
+            write_f64(out, upper);
+        });
+    }
+}
+
+/// An SVG bar chart in a table cell: one bar per count, scaled to the fullest, each with a
+/// tooltip of `title` (writing what bar `i` stands for) and its count.
+fn bar_chart(out: &mut Vec<u8>, counts: &[u64], title: &mut dyn FnMut(&mut Vec<u8>, usize)) {
+    let fullest = counts.iter().copied().max().unwrap_or(0);
+    let width = BAR_STEP * counts.len() as u64;
+    out.extend_from_slice(b"<td><svg class=\"buckets\" width=\"");
+    write_value(out, Value::Unsigned(width));
+    out.extend_from_slice(b"\" height=\"");
+    write_value(out, Value::Unsigned(CHART_HEIGHT));
+    out.extend_from_slice(b"\" viewBox=\"0 0 ");
+    write_value(out, Value::Unsigned(width));
+    out.push(b' ');
+    write_value(out, Value::Unsigned(CHART_HEIGHT));
+    out.extend_from_slice(b"\" role=\"img\" aria-label=\"bucket counts\">");
+    for (i, &count) in counts.iter().enumerate() {
+        let height = bar_height(count, fullest);
+        out.extend_from_slice(b"<rect x=\"");
+        write_value(out, Value::Unsigned(BAR_STEP * i as u64));
+        out.extend_from_slice(b"\" y=\"");
+        write_value(out, Value::Unsigned(CHART_HEIGHT - height));
+        out.extend_from_slice(b"\" width=\"");
+        write_value(out, Value::Unsigned(BAR_WIDTH));
+        out.extend_from_slice(b"\" height=\"");
+        write_value(out, Value::Unsigned(height));
+        out.extend_from_slice(b"\"><title>");
+        title(out, i);
+        out.extend_from_slice(b": ");
+        write_value(out, Value::Unsigned(count));
+        out.extend_from_slice(b"</title></rect>");
+    }
+    out.extend_from_slice(b"</svg></td>");
 }
 
 /// A bar's height in pixels: `count` of `fullest` scaled to the chart, rounded, and at
@@ -433,11 +477,7 @@ impl SampleSink for HtmlRows<'_> {
         for (q, _) in HISTOGRAM_QUANTILES {
             self.cell(Value::Float(native_quantile(q, &view)));
         }
-        // Its buckets are sparse and may run to hundreds; the protobuf view carries them.
-        let out = &mut *self.out;
-        out.extend_from_slice(b"<td class=\"none\">native, schema ");
-        write_value(out, Value::Signed(i64::from(view.schema())));
-        out.extend_from_slice(b"</td>");
+        self.native_chart(&view);
         self.end_row();
     }
 }
