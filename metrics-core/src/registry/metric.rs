@@ -170,6 +170,9 @@ impl<L: LabelSet, M: Member> Metric for Family<L, M> {
     }
 }
 
+/// What [`LabelSet::dense_values`] is: the values of the dense label set at an index.
+type DenseValues = fn(usize, &mut dyn FnMut(&str));
+
 /// Walks the `count` dense label sets, whose values `dense_values` gives in label order,
 /// and calls `f` with each label's name and each of its values the first time it appears:
 /// the first label varies slowest, so first appearance is declaration order. A value
@@ -177,7 +180,7 @@ impl<L: LabelSet, M: Member> Metric for Family<L, M> {
 fn distinct_dense_values(
     names: &[&str],
     count: usize,
-    dense_values: fn(usize, &mut dyn FnMut(&str)),
+    dense_values: DenseValues,
     f: &mut dyn FnMut(&str, &str),
 ) {
     let mut seen: Vec<Vec<String>> = vec![Vec::new(); names.len()];
