@@ -28,8 +28,13 @@
 //! sends 1.0 unless `--remote-write-version 2` asks for 2.0 (which falls back to 1.0 when
 //! the receiver reads only that).
 //!
+//! `--emit rules|dashboard|reference` prints that artefact of the job's catalog and exits
+//! without running the job.
+//!
 //! Alert on a job that stopped succeeding with
 //! `time() - batch_job_last_success_timestamp_seconds > 3600`.
+
+mod support;
 
 use std::process::ExitCode;
 use std::thread::sleep;
@@ -62,7 +67,8 @@ struct Args {
 }
 
 const USAGE: &str = "usage: batch_job [--pushgateway URL] [--textfile PATH] \
-    [--remote-write URL [--remote-write-version 1|2]] [--otlp URL] [--instance NAME]";
+    [--remote-write URL [--remote-write-version 1|2]] [--otlp URL] [--instance NAME] \
+    [--emit rules|dashboard|reference]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
@@ -96,6 +102,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--otlp" => parsed.otlp = Some(value()?),
             "--instance" => parsed.instance = value()?,
+            "--emit" => match support::emit(args.next())? {},
             other => return Err(format!("unknown argument `{other}`; {USAGE}")),
         }
     }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{e2e_only, require_binary, TempDir};
-use tallymark::{counted, metric, CounterFamily, Descriptor, HistogramFamily, Registry};
+use tallymark::{
+    counted, metric, Counter, CounterFamily, Descriptor, Family, HistogramFamily, LabelSet,
+    LabelValue, Registry, StateSet,
+};
 use tallymark_core::__private::Callee;
 use tallymark_core::{Objective, ObjectiveRegistration};
 
@@ -134,6 +137,63 @@ fn user_text_is_escaped_in_the_dashboard() {
     assert_eq!(
         panels[1]["targets"][0]["expr"],
         "sum by (path) (rate(hostile_total{job=~\"$job\", instance=~\"$instance\"}[$__rate_interval]))"
+    );
+}
+
+/// An HTTP method, as a label value; one spelled with the characters Markdown reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, LabelValue)]
+// Only the reference reads the variants, through their labels.
+#[allow(dead_code)]
+enum Method {
+    Get,
+    Post,
+    #[label("PU|`T`")]
+    Put,
+}
+
+/// A route's labels: an enum and a bool, so every value is known before any is recorded.
+#[derive(LabelSet)]
+struct Route {
+    method: Method,
+    cached: bool,
+}
+
+/// A registry of families whose label values are known up front, and one whose are not.
+fn known_values_registry() -> Registry {
+    const ROUTES: Descriptor = Descriptor::new("routes_total", "Routes served.")
+        .with_labels(&["method", "cached"])
+        .with_module("app");
+    const PHASE: Descriptor = Descriptor::new("phase", "Lifecycle phase.").with_module("app");
+    const PATHS: Descriptor = Descriptor::new("paths_total", "Paths served.")
+        .with_labels(&["path"])
+        .with_module("app");
+    let registry = Registry::new();
+    let routes = Family::<Route, Counter>::new().described(&ROUTES);
+    registry
+        .register(std::sync::Arc::new(routes))
+        .expect("register routes_total");
+    let phase = StateSet::new(&["starting", "running"]).described(&PHASE);
+    registry
+        .register(std::sync::Arc::new(phase))
+        .expect("register phase");
+    let paths = CounterFamily::<1>::new().described(&PATHS);
+    registry
+        .register(std::sync::Arc::new(paths))
+        .expect("register paths_total");
+    registry
+}
+
+#[test]
+fn the_reference_lists_the_values_of_enum_labels_and_states() {
+    let reference = tallymark::catalog::reference(&known_values_registry());
+    let rows: Vec<&str> = reference.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| `paths_total` | counter |  | `path` |  | `app` | Paths served. |",
+            "| `phase` | stateset |  | `phase` (`starting`, `running`) |  | `app` | Lifecycle phase. |",
+            "| `routes_total` | counter |  | `method` (`get`, `post`, `PU\\|'T'`), `cached` (`false`, `true`) |  | `app` | Routes served. |",
+        ]
     );
 }
 

@@ -1,7 +1,7 @@
 //! The quickstart's generated artefacts: `--emit` prints them and exits, the copies in
 //! `deploy/` are the ones it prints now, and a live Prometheus scraping the quickstart
 //! answers every query of its dashboard with data; promtool fires the axum example's HTTP
-//! alerts.
+//! alerts. The batch job, which parses its own arguments, emits its catalog too.
 
 mod support;
 
@@ -112,5 +112,29 @@ fn promtool_fires_the_http_alerts_of_the_axum_example_on_unhealthy_routes_only()
     assert!(
         output.status.success(),
         "promtool test rules failed:\n{said}"
+    );
+}
+
+#[test]
+fn the_batch_job_emits_its_reference_instead_of_running() {
+    let (code, stdout, stderr) = run_example("batch_job", &["--emit", "reference"]);
+    assert_eq!(code, Some(0), "--emit reference failed: {stderr}");
+    // A run would push to the Pushgateway and say so when none listens.
+    assert_eq!(stderr, "", "the batch job ran");
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(
+        rows,
+        [
+            "| `batch_job_duration_seconds` | gauge |  |  |  | `batch_job` | How long the last run of the batch job took, in seconds. |",
+            "| `batch_job_last_success_timestamp_seconds` | gauge |  |  |  | `batch_job` | When the batch job last succeeded, in Unix seconds. |",
+            "| `batch_job_records_processed` | gauge |  |  |  | `batch_job` | Records the last run of the batch job processed. |",
+            "| `tallymark_label_overflow_total` | counter |  | `family` |  | `tallymark` | Label sets folded into a family's overflow series because its cardinality budget was spent. |",
+        ]
+    );
+    let (code, _, stderr) = run_example("batch_job", &["--emit", "grafana"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr,
+        "batch_job: unknown artefact `grafana`; expected rules, dashboard or reference\n"
     );
 }

@@ -183,7 +183,7 @@ fn batch_job_example_names_a_bad_remote_write_version_and_a_failed_write() {
         stderr,
         "batch_job: `--remote-write-version 3`: the version is 1 or 2; usage: batch_job \
          [--pushgateway URL] [--textfile PATH] [--remote-write URL [--remote-write-version 1|2]] \
-         [--otlp URL] [--instance NAME]\n"
+         [--otlp URL] [--instance NAME] [--emit rules|dashboard|reference]\n"
     );
 
     let receiver = LoopbackReceiver::start(vec![Answer::status(400)]);

@@ -35,19 +35,21 @@ impl ServeArgs {
                     let auth = Auth::parse_basic(&value).ok_or("--basic-auth needs USER:PASS")?;
                     parsed.auth = Some(auth);
                 }
-                "--emit" => {
-                    let word = args
-                        .next()
-                        .ok_or("--emit needs rules, dashboard or reference")?;
-                    let artefact = tallymark::catalog::Artefact::parse(&word)?;
-                    print!("{}", artefact.render());
-                    std::process::exit(0);
-                }
+                "--emit" => match emit(args.next())? {},
                 other => return Err(format!("unknown argument `{other}`; {usage}")),
             }
         }
         Ok(parsed)
     }
+}
+
+/// Handles `--emit WORD`: prints that artefact of the program's catalog and exits, or says
+/// why `word` is not one. Shared by examples that parse their other arguments themselves.
+pub fn emit(word: Option<String>) -> Result<std::convert::Infallible, String> {
+    let word = word.ok_or("--emit needs rules, dashboard or reference")?;
+    let artefact = tallymark::catalog::Artefact::parse(&word)?;
+    print!("{}", artefact.render());
+    std::process::exit(0)
 }
 
 /// Starts the standalone server as `--addr` and `--basic-auth` say (on the tutorial's

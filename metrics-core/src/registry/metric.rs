@@ -25,6 +25,13 @@ pub trait Metric: Send + Sync {
     fn overflowed(&self) -> Option<u64> {
         None
     }
+    /// Calls `f` with `(label name, value)` for every value a label can take, when the
+    /// values are known before any is recorded (enum and `bool` label sets, state sets):
+    /// each label's values in declaration order, each once. Families whose label values
+    /// are strings, the default, call nothing.
+    fn label_values(&self, f: &mut dyn FnMut(&str, &str)) {
+        let _ = f;
+    }
 }
 
 /// The series of a metric without labels, whose creation time is its registration time.
@@ -104,15 +111,31 @@ impl_standalone_metric! {
         let labels = LabelPairs::pairs(m.labels());
         sink.scalar(SeriesMeta::labels(labels), Value::Unsigned(1), None);
     };
-    StateSet => StateSet, |m, sink| {
+}
+
+impl Metric for StateSet {
+    fn descriptor(&self) -> &'static Descriptor {
+        StateSet::descriptor(self)
+    }
+    fn kind(&self) -> MetricKind {
+        MetricKind::StateSet
+    }
+    fn encode_series(&self, sink: &mut dyn SampleSink) {
         // Each state is a series whose one label is named after the family.
-        let (current, name) = (m.current(), [m.descriptor().name()]);
-        for i in 0..m.states().len() {
-            let labels = LabelPairs::new(&name, m.states().get(i..=i).unwrap_or_default());
+        let (current, name) = (self.current(), [self.descriptor().name()]);
+        for i in 0..self.states().len() {
+            let labels = LabelPairs::new(&name, self.states().get(i..=i).unwrap_or_default());
             let value = Value::Unsigned(u64::from(i == current));
             sink.scalar(SeriesMeta::labels(labels), value, None);
         }
-    };
+    }
+    fn label_values(&self, f: &mut dyn FnMut(&str, &str)) {
+        // The exposition's one label is named after the family, one value per state.
+        let name = self.descriptor().name();
+        for state in self.states() {
+            f(name, state);
+        }
+    }
 }
 
 impl<C: BucketCounts> Metric for Histogram<C> {
@@ -139,5 +162,89 @@ impl<L: LabelSet, M: Member> Metric for Family<L, M> {
     }
     fn overflowed(&self) -> Option<u64> {
         L::DENSE.is_none().then(|| Family::overflowed(self))
+    }
+    fn label_values(&self, f: &mut dyn FnMut(&str, &str)) {
+        if let Some(count) = L::DENSE {
+            distinct_dense_values(self.label_names(), count, L::dense_values, f);
+        }
+    }
+}
+
+/// What [`LabelSet::dense_values`] is: the values of the dense label set at an index.
+type DenseValues = fn(usize, &mut dyn FnMut(&str));
+
+/// Walks the `count` dense label sets, whose values `dense_values` gives in label order,
+/// and calls `f` with each label's name and each of its values the first time it appears:
+/// the first label varies slowest, so first appearance is declaration order. A value
+/// without a name (a family with no descriptor) is skipped.
+fn distinct_dense_values(
+    names: &[&str],
+    count: usize,
+    dense_values: DenseValues,
+    f: &mut dyn FnMut(&str, &str),
+) {
+    let mut seen: Vec<Vec<String>> = vec![Vec::new(); names.len()];
+    for index in 0..count {
+        let mut label = 0;
+        dense_values(index, &mut |value| {
+            if let (Some(name), Some(values)) = (names.get(label), seen.get_mut(label)) {
+                if !values.iter().any(|v| v == value) {
+                    values.push(value.to_owned());
+                    f(name, value);
+                }
+            }
+            label += 1;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_dense_values;
+    use crate::labels::dense::{dense_count, dense_labels, Values};
+
+    const FIELDS: [Values; 2] = [Some(&["GET", "POST", "PUT"]), Some(&["false", "true"])];
+
+    fn fields(index: usize, f: &mut dyn FnMut(&str)) {
+        dense_labels(index, &FIELDS, f);
+    }
+
+    fn distinct(names: &[&str]) -> Vec<(String, String)> {
+        let mut got = Vec::new();
+        let count = dense_count(&FIELDS).unwrap_or(0);
+        distinct_dense_values(names, count, fields, &mut |name, value| {
+            got.push((name.to_owned(), value.to_owned()));
+        });
+        got
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn each_value_is_reported_once_in_declaration_order() {
+        // Six label sets; `method` changes slowest, `cached` alternates.
+        assert_eq!(
+            distinct(&["method", "cached"]),
+            pairs(&[
+                ("method", "GET"),
+                ("cached", "false"),
+                ("cached", "true"),
+                ("method", "POST"),
+                ("method", "PUT"),
+            ])
+        );
+    }
+
+    #[test]
+    fn values_without_a_name_are_skipped() {
+        assert_eq!(
+            distinct(&["method"]),
+            pairs(&[("method", "GET"), ("method", "POST"), ("method", "PUT")])
+        );
     }
 }

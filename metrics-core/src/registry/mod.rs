@@ -26,6 +26,10 @@ use rules::check_family;
 pub(crate) use rules::SelfMetric;
 use sample_names::{sample_names, share_a_name, written, TakenNames};
 
+/// The labels of a family whose values are known up front, each with its values in
+/// declaration order: what [`Registry::families_with_label_values`] reports.
+pub type KnownValues = Vec<(String, Vec<String>)>;
+
 /// Why a family was not registered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegistryError {
@@ -304,6 +308,32 @@ impl Registry {
             .held
             .iter()
             .map(|held| (held.get().descriptor(), held.get().kind()))
+            .collect()
+    }
+
+    /// Like [`Registry::families`], with each family's known label values: for every label
+    /// whose values are fixed before any is recorded (an enum or `bool` label set, a state
+    /// set's states), its name and values in declaration order. Labels whose values are
+    /// strings are absent. It allocates, so it is for catalogs rather than scrapes.
+    pub fn families_with_label_values(
+        &self,
+    ) -> Vec<(&'static Descriptor, MetricKind, KnownValues)> {
+        let families = self.families.read().unwrap_or_else(|e| e.into_inner());
+        families
+            .held
+            .iter()
+            .map(|held| {
+                let metric = held.get();
+                let mut known: KnownValues = Vec::new();
+                metric.label_values(&mut |name, value| match known
+                    .iter_mut()
+                    .find(|(n, _)| n == name)
+                {
+                    Some((_, values)) => values.push(value.to_owned()),
+                    None => known.push((name.to_owned(), vec![value.to_owned()])),
+                });
+                (metric.descriptor(), metric.kind(), known)
+            })
             .collect()
     }
 
