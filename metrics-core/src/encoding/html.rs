@@ -101,14 +101,8 @@ pub fn html_escape(out: &mut Vec<u8>, text: &str) {
 /// assert_eq!(histogram_quantile(0.25, &view), 1.0);
 /// ```
 pub fn histogram_quantile(q: f64, view: &HistogramView<'_>) -> f64 {
-    if q.is_nan() {
-        return f64::NAN;
-    }
-    if q < 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if q > 1.0 {
-        return f64::INFINITY;
+    if let Some(answer) = outside_zero_to_one(q) {
+        return answer;
     }
     let total: u64 = view.counts.iter().fold(0, |t, c| t.wrapping_add(*c));
     let Some(&highest) = view.bounds.last() else {
@@ -145,20 +139,28 @@ fn native_bound(schema: i32, index: i32) -> f64 {
     (f64::from(index) * (-f64::from(schema)).exp2()).exp2()
 }
 
+/// What `histogram_quantile` answers for a `q` outside `[0, 1]`: NaN for NaN, and the
+/// infinity on its side otherwise; `None` inside.
+fn outside_zero_to_one(q: f64) -> Option<f64> {
+    if q.is_nan() {
+        Some(f64::NAN)
+    } else if q < 0.0 {
+        Some(f64::NEG_INFINITY)
+    } else if q > 1.0 {
+        Some(f64::INFINITY)
+    } else {
+        None
+    }
+}
+
 /// The `q` quantile of a native histogram, estimated as [`histogram_quantile`] does for
 /// classic buckets: by linear interpolation inside the bucket where its rank falls, the
 /// buckets taken in the order of their values (negative ones from the most negative, the
 /// zero bucket, then positive ones). The zero bucket starts at 0 when there are no
 /// negative observations. NaN without observations.
 pub(crate) fn native_quantile(q: f64, view: &NativeView<'_>) -> f64 {
-    if q.is_nan() {
-        return f64::NAN;
-    }
-    if q < 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if q > 1.0 {
-        return f64::INFINITY;
+    if let Some(answer) = outside_zero_to_one(q) {
+        return answer;
     }
     let schema = view.schema();
     let (mut negative, mut positive) = (0u64, 0u64);
