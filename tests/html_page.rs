@@ -119,33 +119,14 @@ fn the_standalone_server_serves_the_page_to_browsers() {
 #[test]
 fn the_axum_router_serves_the_page_to_browsers() {
     let endpoint = MetricsEndpoint::new(page_registry()).with_auth(Auth::bearer("t0ken"));
-    let app: axum::Router = tallymark_http::axum::metrics_router(endpoint);
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("local address");
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let (_runtime, addr) = support::frameworks::serve_axum(endpoint);
     assert_serves_the_page(addr);
 }
 
 #[test]
 fn the_actix_resource_serves_the_page_to_browsers() {
     let endpoint = MetricsEndpoint::new(page_registry()).with_auth(Auth::bearer("t0ken"));
-    let (bound, addr) = std::sync::mpsc::channel();
-    // The server is not `Send`, so it is built on the thread that runs it, which lives
-    // until the test process exits.
-    std::thread::spawn(move || {
-        let server = actix_web::HttpServer::new(move || {
-            actix_web::App::new().service(tallymark_http::actix::metrics_resource(endpoint.clone()))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .expect("bind");
-        bound.send(server.addrs()[0]).expect("report the address");
-        actix_web::rt::System::new().block_on(async { server.run().await })
-    });
-    let addr = addr.recv().expect("the server's address");
+    let addr = support::frameworks::serve_actix(endpoint);
     support::wait_until("actix to answer", || {
         request(addr, "GET", "/metrics", &[], b"").is_ok()
     });

@@ -135,13 +135,7 @@ fn registry_with_a_counter() -> &'static Registry {
 #[test]
 fn axum_metrics_router_requires_a_bearer_token() {
     let endpoint = MetricsEndpoint::new(registry_with_a_counter()).with_auth(Auth::bearer("t0ken"));
-    let app: axum::Router = tallymark_http::axum::metrics_router(endpoint);
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("local address");
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let (_runtime, addr) = support::frameworks::serve_axum(endpoint);
     assert_metrics_need(
         addr,
         "Bearer t0ken",
@@ -153,20 +147,7 @@ fn axum_metrics_router_requires_a_bearer_token() {
 #[test]
 fn actix_metrics_resource_requires_a_bearer_token() {
     let endpoint = MetricsEndpoint::new(registry_with_a_counter()).with_auth(Auth::bearer("t0ken"));
-    let (bound, addr) = std::sync::mpsc::channel();
-    // The server is not `Send`, so it is built on the thread that runs it, which lives
-    // until the test process exits.
-    std::thread::spawn(move || {
-        let server = actix_web::HttpServer::new(move || {
-            actix_web::App::new().service(tallymark_http::actix::metrics_resource(endpoint.clone()))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .expect("bind");
-        bound.send(server.addrs()[0]).expect("report the address");
-        actix_web::rt::System::new().block_on(async { server.run().await })
-    });
-    let addr = addr.recv().expect("the server's address");
+    let addr = support::frameworks::serve_actix(endpoint);
     support::wait_until("actix to answer", || {
         http(addr, "GET", "/metrics", None, b"").is_ok()
     });
@@ -233,13 +214,7 @@ fn assert_host_is_required_from_http_1_1(addr: SocketAddr, framework_checks_pres
 #[test]
 fn axum_metrics_router_answers_400_to_http_1_1_without_host() {
     let endpoint = MetricsEndpoint::new(registry_with_a_counter());
-    let app: axum::Router = tallymark_http::axum::metrics_router(endpoint);
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("local address");
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let (_runtime, addr) = support::frameworks::serve_axum(endpoint);
     assert_host_is_required_from_http_1_1(addr, false);
 }
 

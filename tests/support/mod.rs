@@ -4,6 +4,7 @@
 // Each test binary compiles its own copy of this module and uses a subset of it.
 #![allow(dead_code)]
 
+pub mod frameworks;
 pub mod otlp;
 pub mod page;
 mod prometheus;
